@@ -1,0 +1,114 @@
+"""Shared fixtures of the test suite.
+
+Integration tests run against the fake Playtomic server over loopback sockets: the fake's clock
+follows `datetime.now(UTC)`, so HA's `freezer` moves Home Assistant and the fake together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import time
+from typing import TYPE_CHECKING
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.playtomic.const import DOMAIN, ENV_API_URL, SUBENTRY_BOOKING_RULE
+
+from .const import (
+    ALICE_EMAIL,
+    ALICE_ID,
+    ALICE_PASSWORD,
+    NORTE_ID,
+    RIVERSIDE_ID,
+    RULE_DATA,
+    RULE_SUBENTRY_ID,
+)
+
+if TYPE_CHECKING:
+    from tests.fake_playtomic import FakeClock, FakePlaytomic
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/playtomic in every test."""
+
+
+@pytest.fixture(autouse=True)
+def loopback_sockets(socket_enabled: None) -> None:
+    """Allow sockets: phcc still restricts them to 127.0.0.1, so only the fake server is reachable."""
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    """Server clock of the fake: real time, so HA's freezer drives it."""
+    from tests.fake_playtomic import FakeClock
+
+    return FakeClock.real()
+
+
+@pytest.fixture
+async def fake_playtomic(
+    fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[FakePlaytomic]:
+    """A running fake Playtomic with Alice's account and two clubs in two time zones."""
+    from tests.fake_playtomic import CourtSpec, DailyDrop, FakePlaytomic, Rolling
+
+    fake = FakePlaytomic(clock=fake_clock)
+    fake.add_account(ALICE_EMAIL, ALICE_PASSWORD, user_id=ALICE_ID, name="Alice")
+    fake.add_club(
+        "Club Padel Norte",
+        timezone="Europe/Madrid",
+        city="Madrid",
+        country_code="ES",
+        lat=40.45,
+        lon=-3.69,
+        tenant_id=NORTE_ID,
+        courts=[
+            CourtSpec("Pista 1", indoor=True),
+            CourtSpec("Pista 2", indoor=True),
+            CourtSpec("Pista 3", indoor=False),
+            CourtSpec("Pista 4", indoor=False),
+        ],
+        release=DailyDrop(days_ahead=14, time=time(8, 30)),
+    )
+    fake.add_club(
+        "Riverside Padel",
+        timezone="Europe/London",
+        city="London",
+        country_code="GB",
+        lat=51.50,
+        lon=-0.12,
+        tenant_id=RIVERSIDE_ID,
+        courts=2,
+        release=Rolling(minutes=2880),
+        currency="GBP",
+    )
+    await fake.start(host="127.0.0.1", port=0)
+    monkeypatch.setenv(ENV_API_URL, fake.url)
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def mock_config_entry() -> MockConfigEntry:
+    """Alice's account entry with one booking rule at Club Padel Norte (no stored tokens)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=ALICE_EMAIL,
+        unique_id=ALICE_ID,
+        data={"email": ALICE_EMAIL, "password": ALICE_PASSWORD, "user_id": ALICE_ID},
+        options={
+            "payment_methods": ["zero_amount", "offer", "wallet", "at_club"],
+            "dry_run": False,
+        },
+        subentries_data=[
+            {
+                "data": RULE_DATA,
+                "subentry_id": RULE_SUBENTRY_ID,
+                "subentry_type": SUBENTRY_BOOKING_RULE,
+                "title": RULE_DATA["name"],
+                "unique_id": None,
+            }
+        ],
+    )

@@ -1,0 +1,189 @@
+"""What hassfest and the HACS action would check, checked offline.
+
+Neither validator runs on these machines (no Docker engine, hassfest is not in the wheel), so the
+rules they enforce on this repository are mirrored here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import re
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+INTEGRATION = ROOT / "custom_components" / "playtomic"
+TRANSLATIONS = INTEGRATION / "translations"
+
+MANIFEST_KEYS = {
+    "domain", "name", "codeowners", "config_flow", "dependencies", "documentation",
+    "integration_type", "iot_class", "issue_tracker", "loggers", "requirements", "version",
+    "after_dependencies", "single_config_entry",
+}  # fmt: skip
+HACS_KEYS = {
+    "name", "content_in_root", "country", "filename", "zip_release", "hide_default_branch",
+    "homeassistant", "hacs", "persistent_directory", "render_readme",
+}  # fmt: skip
+KEY_PATTERN = re.compile(r"^(?!.*__)[a-z0-9][a-z0-9_-]*(?<![_-])$")
+
+
+def _load_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict):
+            flat.update(_flatten(value, path))
+        else:
+            flat[path] = value
+    return flat
+
+
+def _code() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(INTEGRATION.rglob("*.py")))
+
+
+def test_manifest_is_valid_for_hassfest_and_hacs() -> None:
+    """Keys: domain, name, then sorted; the custom schema's required keys; nothing extra."""
+    manifest = _load_json(INTEGRATION / "manifest.json")
+    keys = list(manifest)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:]), "hassfest: manifest keys are not sorted correctly"
+    assert set(keys) <= MANIFEST_KEYS
+    assert manifest["domain"] == INTEGRATION.name
+    for key in ("codeowners", "documentation", "issue_tracker", "version"):
+        assert manifest[key], key
+    assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["version"])
+    assert manifest["iot_class"] == "cloud_polling"
+    assert manifest["integration_type"] == "service"
+    assert manifest["config_flow"] is True
+    assert (INTEGRATION / "config_flow.py").is_file()
+    assert manifest["documentation"].startswith("https://")
+    assert "home-assistant.io/integrations" not in manifest["documentation"]
+    # Home Assistant ships aiohttp; the client needs nothing else.
+    assert manifest["requirements"] == []
+
+
+def test_hacs_json_is_valid() -> None:
+    """HACS rejects unknown keys; the minimum version is one the suite runs on."""
+    hacs = _load_json(ROOT / "hacs.json")
+    assert set(hacs) <= HACS_KEYS
+    assert hacs["name"] == "Playtomic"
+    pinned = re.search(
+        r"pytest-homeassistant-custom-component==(\S+)",
+        (ROOT / "requirements_test.txt").read_text(),
+    )
+    assert pinned, "requirements_test.txt pins the HA test stack"
+    assert re.fullmatch(r"20\d\d\.\d+\.\d+", hacs["homeassistant"])
+
+
+def test_hacs_repository_layout() -> None:
+    """Exactly one integration, a brand icon, a README and an OSI licence."""
+    assert [
+        p.name
+        for p in (ROOT / "custom_components").iterdir()
+        if p.is_dir() and not p.name.startswith("__")
+    ] == ["playtomic"]
+    assert (INTEGRATION / "brand" / "icon.png").is_file()
+    assert (ROOT / "README.md").is_file()
+    assert "MIT License" in (ROOT / "LICENSE").read_text()
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_translation_keys_and_values_follow_hassfest_rules(language: str) -> None:
+    """Keys [a-z0-9_-], no HTML, no URLs, no surrounding spaces, no single-quoted placeholders."""
+    flat = _flatten(_load_json(TRANSLATIONS / f"{language}.json"))
+    assert flat
+    for path, value in flat.items():
+        for part in path.split("."):
+            assert KEY_PATTERN.match(part), f"bad key {part!r} in {path}"
+        assert isinstance(value, str), path
+        assert value == value.strip(), f"surrounding spaces in {path}"
+        assert not re.search(r"</?[a-zA-Z][^>]*>", value), f"HTML in {path}"
+        assert not re.search(r"https?://", value), f"URL in {path} (use a placeholder)"
+        assert not re.search(r"'\{[a-z_]+\}'", value), f"single-quoted placeholder in {path}"
+
+
+def test_spanish_translation_is_complete() -> None:
+    """Every English string has a Spanish counterpart with the same placeholders."""
+    en = _flatten(_load_json(TRANSLATIONS / "en.json"))
+    es = _flatten(_load_json(TRANSLATIONS / "es.json"))
+    assert set(en) == set(es)
+    for path, value in en.items():
+        assert set(re.findall(r"\{(\w+)\}", value)) == set(re.findall(r"\{(\w+)\}", es[path])), path
+
+
+def test_data_descriptions_describe_existing_fields() -> None:
+    """hassfest: every data_description key exists in the step's data."""
+    en = _load_json(TRANSLATIONS / "en.json")
+
+    def steps(tree: Any) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        if isinstance(tree, dict):
+            if "data_description" in tree:
+                found.append(tree)
+            for value in tree.values():
+                found.extend(steps(value))
+        return found
+
+    for step in steps(en):
+        assert set(step["data_description"]) <= set(step.get("data", {})), step
+
+
+def test_every_translation_key_used_in_code_exists() -> None:
+    """translation_key=..., errors and abort reasons used in code have English texts."""
+    en = _load_json(TRANSLATIONS / "en.json")
+    flat = _flatten(en)
+    code = _code()
+    leaves = {path.split(".")[-1] for path in flat} | {
+        part for path in flat for part in path.split(".")
+    }
+    exceptions = set(en.get("exceptions", {}))
+    for key in set(re.findall(r'translation_key="([a-z0-9_]+)"', code)):
+        assert key in leaves, f"translation_key {key!r} has no text in en.json"
+    for key in set(re.findall(r'raise \w+\([^)]*?translation_key="([a-z0-9_]+)"', code, re.S)):
+        assert key in exceptions, f"exception {key!r} missing under exceptions"
+    for key in set(re.findall(r'errors\[[^\]]+\] = "([a-z0-9_]+)"', code)):
+        assert any(p.endswith(f"error.{key}") for p in flat), f"error {key!r} has no text"
+    for key in set(re.findall(r'async_abort\(reason="([a-z0-9_]+)"', code)):
+        assert any(p.endswith(f"abort.{key}") for p in flat), f"abort {key!r} has no text"
+
+
+def test_services_yaml_matches_registered_services_and_translations() -> None:
+    """services.yaml, the services section of en.json, icons.json and the code agree."""
+    services_yaml = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
+    en = _load_json(TRANSLATIONS / "en.json")["services"]
+    icons = _load_json(INTEGRATION / "icons.json")["services"]
+    registered = set(re.findall(r"SERVICE_\w+ = \"(\w+)\"", _code()))
+    assert registered, "service names are constants in services.py"
+    assert set(services_yaml) == registered == set(en) == set(icons)
+    for service, spec in services_yaml.items():
+        assert en[service]["name"]
+        assert en[service]["description"]
+        for field in spec.get("fields", {}):
+            assert en[service]["fields"][field]["name"], (service, field)
+            assert en[service]["fields"][field]["description"], (service, field)
+
+
+def test_icons_are_mdi() -> None:
+    """hassfest: icons come from Material Design Icons."""
+    for path, value in _flatten(_load_json(INTEGRATION / "icons.json")).items():
+        assert value.startswith("mdi:"), path
+
+
+def test_quality_scale_is_a_complete_honest_self_assessment() -> None:
+    """Every rule has a status; every exemption says why."""
+    rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text())["rules"]
+    assert len(rules) >= 50
+    for name, rule in rules.items():
+        status = rule if isinstance(rule, str) else rule["status"]
+        assert status in {"done", "todo", "exempt"}, name
+        if status == "exempt":
+            assert isinstance(rule, dict), name
+            assert rule.get("comment"), name
