@@ -1,0 +1,1 @@
+"""Tests of the fake Playtomic server itself, over loopback sockets with a plain aiohttp client."""

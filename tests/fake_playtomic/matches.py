@@ -1,0 +1,152 @@
+"""The user's bookings: list, one match, cancellation (contract §6)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from .auth import current_user
+from .models import CANCELED, FakeMatch
+from .responses import (
+    MATCH_NOT_CANCELABLE,
+    NOT_FOUND,
+    InvalidBodyError,
+    api_error,
+    bad_parameters,
+    json_body,
+    json_ok,
+)
+from .wire import naive_utc, parse_utc
+
+if TYPE_CHECKING:
+    from .server import FakePlaytomic
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+def match_json(fake: FakePlaytomic, match: FakeMatch) -> dict[str, Any]:
+    club = fake.state.clubs[match.tenant_id]
+    court = club.court(match.resource_id)
+    players = 2 if court is not None and court.size == "single" else 4
+    per_team = players // 2
+    return {
+        "match_id": match.match_id,
+        "owner_id": match.owner_id,
+        "status": match.status,
+        "sport_id": club.sport,
+        "start_date": naive_utc(match.start),
+        "end_date": naive_utc(match.end),
+        "created_at": naive_utc(match.created_at),
+        "resource_id": match.resource_id,
+        "resource_name": court.name if court else "",
+        "price": match.price,
+        "tenant": {
+            "tenant_id": club.tenant_id,
+            "tenant_name": club.name,
+            "address": {"timezone": club.timezone},
+        },
+        "teams": [
+            {
+                "team_id": "0",
+                "min_players": per_team,
+                "max_players": per_team,
+                "players": [{"user_id": match.owner_id, "name": match.owner_name}],
+            },
+            {"team_id": "1", "min_players": per_team, "max_players": per_team, "players": []},
+        ],
+        "match_type": "PRIVATE",
+        "visibility": "PRIVATE",
+    }
+
+
+def _int_param(text: str | None, default: int) -> int | None:
+    if text is None:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+class MatchHandlers:
+    def __init__(self, fake: FakePlaytomic) -> None:
+        self._fake = fake
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.get("/v1/matches", self.list_matches),
+            web.get("/v1/matches/{match_id}", self.get),
+            web.post("/v1/matches/{match_id}/cancellation", self.cancel),
+        ]
+
+    async def list_matches(self, request: web.Request) -> web.Response:
+        query = request.query
+        caller = current_user(request)
+        wanted = query.get("owner_id") or query.get("user_id") or caller
+        if wanted == "me":
+            wanted = caller
+        matches = [m for m in self._fake.state.matches if m.owner_id == wanted]
+        if statuses := query.get("status"):
+            allowed = {s.strip().upper() for s in statuses.split(",")}
+            matches = [m for m in matches if m.status in allowed]
+        bounds = {}
+        for name in ("start_min", "start_max"):
+            if (text := query.get(name)) is not None:
+                if (bound := parse_utc(text)) is None:
+                    return bad_parameters(f"{name} must be YYYY-MM-DDTHH:MM:SS")
+                bounds[name] = bound
+        if "start_min" in bounds:
+            matches = [m for m in matches if m.start >= bounds["start_min"]]
+        if "start_max" in bounds:
+            matches = [m for m in matches if m.start <= bounds["start_max"]]
+        field, _, direction = query.get("sort", "start_date,asc").partition(",")
+        key = "created_at" if field == "created_at" else "start"
+        matches.sort(key=lambda m: getattr(m, key), reverse=direction.lower() == "desc")
+        size = _int_param(query.get("size"), DEFAULT_PAGE_SIZE)
+        page = _int_param(query.get("page"), 0)
+        if size is None or page is None:
+            return bad_parameters("page and size must be non-negative integers")
+        size = min(size, MAX_PAGE_SIZE)
+        chosen = [match_json(self._fake, m) for m in matches[page * size : (page + 1) * size]]
+        if not self._fake.variants.matches_paged:
+            return json_ok(chosen)
+        pages = (len(matches) + size - 1) // size if size else 0
+        return json_ok(
+            {
+                "content": chosen,
+                "number": page,
+                "size": size,
+                "total_elements": len(matches),
+                "total_pages": pages,
+                "last": page >= pages - 1,
+            }
+        )
+
+    async def get(self, request: web.Request) -> web.Response:
+        match = self._fake.state.find_match(request.match_info["match_id"])
+        if match is None:
+            return api_error(404, NOT_FOUND, "Match not found")
+        return json_ok(match_json(self._fake, match))
+
+    async def cancel(self, request: web.Request) -> web.Response:
+        state = self._fake.state
+        match = state.find_match(request.match_info["match_id"])
+        if match is None:
+            return api_error(404, NOT_FOUND, "Match not found")
+        try:
+            body = await json_body(request)
+        except InvalidBodyError:
+            return bad_parameters("Body is not JSON")
+        if body is not None and not isinstance(body, dict):
+            return bad_parameters("Body must be a JSON object")
+        if match.owner_id != current_user(request):
+            return api_error(403, "FORBIDDEN", "Only the owner can cancel this match")
+        if match.status == CANCELED:
+            return api_error(409, MATCH_NOT_CANCELABLE, "The match is already cancelled")
+        if match.start <= state.clock.now():
+            return api_error(409, MATCH_NOT_CANCELABLE, "The match has already started")
+        match.status = CANCELED
+        return json_ok(match_json(self._fake, match))

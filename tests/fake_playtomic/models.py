@@ -1,0 +1,181 @@
+"""Plain records of the fake's state; behaviour lives in the modules that own it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+
+CANCELED = "CANCELED"
+CONFIRMED = "CONFIRMED"
+
+# Payment-intent statuses (contract §5); the open ones hold the slot while the hold lasts.
+INTENT_REQUIRES_METHOD = "REQUIRES_PAYMENT_METHOD"
+INTENT_PENDING = "PENDING"
+INTENT_REQUIRES_ACTION = "REQUIRES_PAYMENT_METHOD_ACTION"
+INTENT_SUCCEEDED = "SUCCEEDED"
+OPEN_INTENT_STATUSES = frozenset({INTENT_REQUIRES_METHOD, INTENT_PENDING, INTENT_REQUIRES_ACTION})
+
+
+@dataclass(frozen=True)
+class DailyDrop:
+    """At ``time`` club-local every day, the club-local date ``days_ahead`` days later opens."""
+
+    days_ahead: int
+    time: time
+
+    @property
+    def ahead_minutes(self) -> int:
+        return self.days_ahead * 1440
+
+
+@dataclass(frozen=True)
+class Rolling:
+    """Each slot opens exactly ``minutes`` before it starts."""
+
+    minutes: int
+
+    @property
+    def ahead_minutes(self) -> int:
+        return self.minutes
+
+
+type ReleaseModel = DailyDrop | Rolling
+
+
+@dataclass(frozen=True)
+class CourtSpec:
+    name: str
+    indoor: bool = True
+    durations: tuple[int, ...] = (60, 90, 120)
+    size: str = "double"
+    feature: str | None = "panoramic"
+    resource_id: str | None = None
+    active: bool = True
+    bookable_online: bool = True
+
+
+@dataclass
+class FakeCourt:
+    resource_id: str
+    name: str
+    indoor: bool
+    durations: tuple[int, ...]
+    size: str
+    feature: str | None
+    active: bool
+    bookable_online: bool
+
+
+@dataclass
+class FakeAccount:
+    email: str
+    password: str
+    user_id: str
+    name: str
+
+
+@dataclass
+class FakeMatch:
+    match_id: str
+    tenant_id: str
+    resource_id: str
+    start: datetime
+    duration: int
+    owner_id: str
+    status: str
+    created_at: datetime
+    price: str
+    owner_name: str = "Player"
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.duration)
+
+
+@dataclass(frozen=True)
+class OfferedMethod:
+    payment_method_id: str
+    method_type: str
+    name: str
+    amount: str
+
+
+@dataclass
+class FakeIntent:
+    payment_intent_id: str
+    user_id: str
+    tenant_id: str
+    resource_id: str
+    start: datetime
+    duration: int
+    number_of_players: int
+    price: str
+    created_at: datetime
+    methods: tuple[OfferedMethod, ...]
+    status: str = INTENT_REQUIRES_METHOD
+    selected_method_id: str | None = None
+    match_id: str | None = None
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.duration)
+
+    def selected_method(self) -> OfferedMethod | None:
+        for method in self.methods:
+            if method.payment_method_id == self.selected_method_id:
+                return method
+        return None
+
+
+@dataclass
+class RecordedRequest:
+    """One API request as the server saw it (``/_fake/`` controls are not recorded)."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    json: Any
+    headers: dict[str, str]
+    user_id: str | None
+    received_at: datetime
+    received_monotonic: float
+    status: int | None = None
+    fault: str | None = None
+
+
+@dataclass
+class Variants:
+    """Switches between the response shapes the contract tells the client to accept."""
+
+    tenants_wrapped: bool = False
+    matches_paged: bool = False
+
+
+@dataclass
+class Competitor:
+    """Someone else who grabs a slot ``delay`` seconds after its release (server clock)."""
+
+    tenant_id: str
+    resource_id: str
+    start: datetime
+    duration: int
+    delay: float
+    owner_id: str
+    done: bool = False
+    outcome: str | None = None  # "booked" | "lost" once applied
+
+
+@dataclass
+class RandomCompetitors:
+    """Seeded competitors for the demo: each released slot is taken with ``probability``."""
+
+    tenant_id: str
+    probability: float
+    delay_range: tuple[float, float]
+    seed: int
+    checked_until: datetime
+    taken: list[str] = field(default_factory=list)
+    # (resource_id, start) -> (duration, delay s, owner) or None; the draw never changes, so
+    # each slot is rolled once instead of on every request.
+    draws: dict[tuple[str, datetime], tuple[int, float, str] | None] = field(default_factory=dict)

@@ -1,0 +1,75 @@
+"""Opaque access/refresh tokens with expiry and single-use refresh (contract §2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+import secrets
+
+from .clock import FakeClock
+
+
+@dataclass
+class TokenRecord:
+    token: str
+    user_id: str
+    expires_at: datetime
+    revoked: bool = False
+
+    def valid_at(self, now: datetime) -> bool:
+        return not self.revoked and now < self.expires_at
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: TokenRecord
+    refresh: TokenRecord
+
+
+class TokenStore:
+    def __init__(self, clock: FakeClock, access_ttl: float, refresh_ttl: float) -> None:
+        self._clock = clock
+        self.access_ttl = access_ttl
+        self.refresh_ttl = refresh_ttl
+        self._access: dict[str, TokenRecord] = {}
+        self._refresh: dict[str, TokenRecord] = {}
+        self.issued: list[str] = []
+
+    def issue(self, user_id: str) -> TokenPair:
+        # Whole seconds, so the expiry the client reads equals the one the server enforces.
+        now = self._clock.now().replace(microsecond=0)
+        access = TokenRecord(
+            secrets.token_urlsafe(32), user_id, now + timedelta(seconds=self.access_ttl)
+        )
+        refresh = TokenRecord(
+            secrets.token_urlsafe(48), user_id, now + timedelta(seconds=self.refresh_ttl)
+        )
+        self._access[access.token] = access
+        self._refresh[refresh.token] = refresh
+        self.issued.extend((access.token, refresh.token))
+        return TokenPair(access, refresh)
+
+    def user_for_access(self, token: str) -> str | None:
+        record = self._access.get(token)
+        if record is None or not record.valid_at(self._clock.now()):
+            return None
+        return record.user_id
+
+    def rotate(self, refresh_token: str) -> TokenPair | None:
+        """Spend a refresh token: a new pair, or None when it is unknown, used or expired."""
+        record = self._refresh.get(refresh_token)
+        if record is None or not record.valid_at(self._clock.now()):
+            return None
+        record.revoked = True
+        return self.issue(record.user_id)
+
+    def expire_all(self, *, refresh: bool = False) -> int:
+        """Make every access token (or every refresh token) expire now; returns how many."""
+        now = self._clock.now()
+        records = self._refresh if refresh else self._access
+        count = 0
+        for record in records.values():
+            if record.expires_at > now:
+                record.expires_at = now
+                count += 1
+        return count
