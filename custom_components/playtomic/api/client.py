@@ -1,0 +1,323 @@
+"""PlaytomicClient: the request core (auth ladder, retries, back-off) and every endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta, tzinfo
+import logging
+from typing import Any
+
+import aiohttp
+
+from . import booking, contract
+from .auth import TokenCallback, TokenManager
+from .errors import (
+    UNEXPECTED_RESPONSE,
+    PlaytomicApiError,
+    PlaytomicAuthError,
+    PlaytomicRateLimitedError,
+)
+from .jsonread import as_list
+from .models import (
+    BookingResult,
+    BookingTarget,
+    Club,
+    Court,
+    Match,
+    PaymentIntent,
+    ServerTimeSample,
+    Slot,
+    TokenPair,
+    clubs_from_json,
+    matches_from_json,
+    slots_from_availability,
+)
+from .payments import DEFAULT_POLICY, PaymentCategory
+from .timeconv import format_utc, local_day_window, parse_http_date
+from .transport import RawResponse, Transport, error_for, retry_after_seconds
+
+_LOGGER = logging.getLogger(__name__)
+
+SleepFunc = Callable[[float], Awaitable[None]]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class PlaytomicClient:
+    """Async client of the private Playtomic player API (contract docs/playtomic-api.md).
+
+    The aiohttp session is injected and never closed here. `now` and `sleep` are injectable so
+    tests control token expiry, back-off and reconciliation waits.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        email: str,
+        password: str,
+        *,
+        base_url: str = contract.DEFAULT_BASE_URL,
+        tokens: TokenPair | None = None,
+        on_tokens: TokenCallback | None = None,
+        now: Callable[[], datetime] = _utc_now,
+        sleep: SleepFunc = asyncio.sleep,
+        request_timeout: float = 10.0,
+        fallback_zone: tzinfo | None = None,
+    ) -> None:
+        self._now = now
+        self._sleep = sleep
+        self._email = email
+        self._fallback_zone = fallback_zone
+        self._transport = Transport(session, base_url, now=now, request_timeout=request_timeout)
+        self._auth = TokenManager(
+            self._transport, email, password, tokens=tokens, on_tokens=on_tokens, now=now
+        )
+        self._intents = booking.IntentLedger()
+
+    def __repr__(self) -> str:
+        return f"PlaytomicClient(base_url={self._transport.base_url!r}, email={self._email!r})"
+
+    # -- state -------------------------------------------------------------------------------
+
+    @property
+    def tokens(self) -> TokenPair | None:
+        """The current token pair (persist it via on_tokens, not by polling this)."""
+        return self._auth.tokens
+
+    @property
+    def user_id(self) -> str | None:
+        """The Playtomic user id from the last login."""
+        tokens = self._auth.tokens
+        return tokens.user_id if tokens else None
+
+    @property
+    def request_count(self) -> int:
+        """Requests sent so far, including login and refresh."""
+        return self._transport.request_count
+
+    @property
+    def edge_blocked_until(self) -> datetime | None:
+        """While set and in the future, every call fails fast with PlaytomicEdgeBlockedError."""
+        return self._transport.edge_blocked_until
+
+    def reset_edge_block(self) -> None:
+        """Lift the edge-block pause early (for a user-initiated retry)."""
+        self._transport.reset_edge_block()
+
+    def release_intent(self, target: BookingTarget) -> None:
+        """Forget the live intent for this target so a new one may be created (§8 rule 3)."""
+        self._intents.release(target)
+
+    # -- auth --------------------------------------------------------------------------------
+
+    async def login(self) -> TokenPair:
+        """Log in with email and password (§2.1). PlaytomicAuthError on wrong credentials."""
+        return await self._auth.login()
+
+    async def ensure_token(self, min_validity: timedelta = contract.EARLY_REFRESH) -> TokenPair:
+        """Refresh early, or log in, so the access token stays valid for `min_validity`."""
+        return await self._auth.ensure(min_validity)
+
+    async def _require_user_id(self) -> str:
+        tokens = await self._auth.ensure()
+        if tokens.user_id:
+            return tokens.user_id
+        tokens = await self._auth.login()  # restored tokens without a user id
+        if not tokens.user_id:
+            raise PlaytomicApiError(None, UNEXPECTED_RESPONSE, "Login answer carried no user_id")
+        return tokens.user_id
+
+    # -- request core ------------------------------------------------------------------------
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+    ) -> RawResponse:
+        """An authenticated request with the 401 ladder (§2.3) and GET back-off (§8 rule 6).
+
+        Returns the final answer whatever its status; POST/PATCH are sent at most twice, and the
+        second time only after a 401 (the server refused before acting).
+        """
+        replayed = False
+        retries = 0
+        while True:
+            token = (await self._auth.ensure()).access_token
+            response = await self._transport.send(
+                method, path, params=params, json_body=json_body, token=token
+            )
+            if response.status == 401:
+                if replayed:
+                    raise PlaytomicAuthError("Playtomic refused the renewed session")
+                await self._auth.after_unauthorized(token)
+                replayed = True
+                continue
+            if (
+                method == "GET"
+                and response.status in contract.GET_RETRY_STATUSES
+                and retries < contract.GET_MAX_RETRIES
+            ):
+                delay = self._backoff(response, retries)
+                retries += 1
+                _LOGGER.info(
+                    "Playtomic answered %s to GET %s; retry %s in %.1f s",
+                    response.status,
+                    path,
+                    retries,
+                    delay,
+                )
+                await self._sleep(delay)
+                continue
+            return response
+
+    def _backoff(self, response: RawResponse, retries: int) -> float:
+        exponential = contract.GET_BACKOFF_BASE_SECONDS * float(1 << retries)
+        hinted = retry_after_seconds(response.headers, self._now()) or 0.0
+        return min(max(exponential, hinted), contract.RETRY_AFTER_CAP_SECONDS)
+
+    async def _get_json(self, path: str, params: Mapping[str, str] | None = None) -> object:
+        response = await self._call("GET", path, params=params)
+        return self._json_or_raise(response)
+
+    def _json_or_raise(self, response: RawResponse) -> object:
+        if not response.ok:
+            raise self._error(response)
+        return response.json()
+
+    def _error(self, response: RawResponse) -> Exception:
+        error = error_for(response, self._now())
+        if isinstance(error, PlaytomicRateLimitedError):
+            _LOGGER.warning("Playtomic is rate limiting %s %s", response.method, response.path)
+        return error
+
+    # -- clubs (§3) --------------------------------------------------------------------------
+
+    async def search_clubs(
+        self,
+        name: str | None = None,
+        coordinate: tuple[float, float] | None = None,
+        radius_m: int = contract.DEFAULT_SEARCH_RADIUS_M,
+        sport_id: str = contract.DEFAULT_SPORT_ID,
+    ) -> list[Club]:
+        """Active clubs by name substring and/or around a coordinate, every page until empty."""
+        found: dict[str, Club] = {}
+        for page in range(contract.TENANT_SEARCH_MAX_PAGES):
+            params = contract.tenant_search_params(
+                name=name, coordinate=coordinate, radius_m=radius_m, sport_id=sport_id, page=page
+            )
+            clubs = clubs_from_json(
+                await self._get_json(contract.PATH_TENANTS, params),
+                fallback_zone=self._fallback_zone,
+            )
+            if not clubs:
+                break
+            for club in clubs:
+                if club.is_active:
+                    found.setdefault(club.tenant_id, club)
+        else:
+            _LOGGER.warning("Club search stopped after %s pages", contract.TENANT_SEARCH_MAX_PAGES)
+        return list(found.values())
+
+    async def get_club(self, tenant_id: str) -> Club:
+        """One club with its usable courts."""
+        payload = await self._get_json(contract.PATH_TENANT.format(tenant_id=tenant_id))
+        club = Club.from_json(payload, fallback_zone=self._fallback_zone)
+        if isinstance(payload, Mapping) and payload.get("resources") is None:
+            club = club.with_courts(tuple(await self.get_courts(tenant_id)))
+        return club
+
+    async def get_courts(self, tenant_id: str) -> list[Court]:
+        """Courts of a club, without inactive ones and ones not bookable online."""
+        payload = await self._get_json(contract.PATH_RESOURCES.format(tenant_id=tenant_id))
+        courts = [Court.from_json(item) for item in as_list(payload, "resources")]
+        return [court for court in courts if court.usable]
+
+    # -- availability (§4) -------------------------------------------------------------------
+
+    async def get_availability(
+        self, club: Club, day_local: date, sport_id: str = contract.DEFAULT_SPORT_ID
+    ) -> list[Slot]:
+        """Free slots of one club-local day: one request, UTC window of local 00:00:00-23:59:59."""
+        window = local_day_window(day_local, club.zone)
+        params = contract.availability_params(
+            club.tenant_id, sport_id, format_utc(window[0]), format_utc(window[1])
+        )
+        payload = await self._get_json(contract.PATH_AVAILABILITY, params)
+        return slots_from_availability(payload, club, window=window)
+
+    # -- booking (§5, §8) --------------------------------------------------------------------
+
+    async def create_payment_intent(
+        self, target: BookingTarget, number_of_players: int | None = None, *, hedge: bool = False
+    ) -> PaymentIntent:
+        """Step 1. SlotNotAvailableError on 409; IntentAlreadyOpenError for a second live intent
+        on the same target unless `hedge` is set deliberately."""
+        return await booking.create_intent(self, target, number_of_players, hedge=hedge)
+
+    async def select_payment_method(self, intent_id: str, method_id: str) -> PaymentIntent:
+        """Step 2 (PATCH). PaymentNotPossibleError on 503."""
+        return await booking.select_method(self, intent_id, method_id)
+
+    async def confirm_payment_intent(self, intent_id: str, target: BookingTarget) -> str:
+        """Step 3; returns the match id. Never confirms an intent twice; reconciles per §8."""
+        return await booking.confirm(self, intent_id, target)
+
+    async def book(
+        self,
+        target: BookingTarget,
+        payment_policy: Iterable[PaymentCategory | str] = DEFAULT_POLICY,
+        dry_run: bool = False,
+        *,
+        hedge: bool = False,
+    ) -> BookingResult:
+        """Create, choose a method, PATCH, confirm. A dry run stops before PATCH."""
+        return await booking.book(self, target, payment_policy, dry_run=dry_run, hedge=hedge)
+
+    async def get_payment_intent(self, intent_id: str) -> PaymentIntent:
+        """Read an intent again (§8 rule 2)."""
+        payload = await self._get_json(contract.PATH_PAYMENT_INTENT.format(intent_id=intent_id))
+        return PaymentIntent.from_json(payload)
+
+    # -- own bookings (§6) -------------------------------------------------------------------
+
+    async def get_matches(self, upcoming_only: bool = True) -> list[Match]:
+        """Own matches, oldest first; `upcoming_only` drops cancelled and finished ones."""
+        user_id = await self._require_user_id()
+        payload = await self._get_json(contract.PATH_MATCHES, contract.matches_params(user_id))
+        matches = matches_from_json(payload)
+        if upcoming_only:
+            now = self._now()
+            matches = [m for m in matches if not m.is_cancelled and m.end > now]
+        return sorted(matches, key=lambda m: (m.start, m.match_id))
+
+    async def get_match(self, match_id: str) -> Match:
+        """One match."""
+        return Match.from_json(await self._get_json(contract.PATH_MATCH.format(match_id=match_id)))
+
+    async def cancel_match(self, match_id: str) -> None:
+        """Cancel; any 2xx is success and the body is ignored (§6). Refresh matches afterwards."""
+        response = await self._call(
+            "POST",
+            contract.PATH_CANCELLATION.format(match_id=match_id),
+            json_body=contract.cancellation_body(),
+        )
+        if not response.ok:
+            raise self._error(response)
+
+    # -- clock -------------------------------------------------------------------------------
+
+    async def probe_server_time(self) -> ServerTimeSample:
+        """A cheap authenticated GET; local send/receive times and the server's Date header."""
+        await self._auth.ensure()  # so a refresh does not fall between the two timestamps
+        sent = self._now()
+        response = await self._call("GET", contract.PATH_ME)
+        received = self._now()
+        if not response.ok:
+            raise self._error(response)
+        return ServerTimeSample(sent, received, parse_http_date(response.headers.get("Date")))

@@ -1,0 +1,276 @@
+"""Every guess about the private Playtomic API, in one place.
+
+Playtomic publishes no player API. Each constant or builder below encodes one decision of
+docs/playtomic-api.md (the contract); the comment names its section. When the real API answers
+differently, this is the file to edit (contract §10).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, Final
+
+# §1.1: current host; every path carries its own version prefix, so the base has no path.
+DEFAULT_BASE_URL: Final = "https://api.app.playtomic.io"
+
+# §1.1: paths.
+PATH_LOGIN: Final = "/v3/auth/login"
+PATH_REFRESH: Final = "/v3/auth/token"
+PATH_TENANTS: Final = "/v1/tenants"
+PATH_TENANT: Final = "/v1/tenants/{tenant_id}"
+PATH_RESOURCES: Final = "/v1/tenants/{tenant_id}/resources"
+PATH_AVAILABILITY: Final = "/v1/availability"
+PATH_PAYMENT_INTENTS: Final = "/v1/payment_intents"
+PATH_PAYMENT_INTENT: Final = "/v1/payment_intents/{intent_id}"
+PATH_CONFIRMATION: Final = "/v1/payment_intents/{intent_id}/confirmation"
+PATH_MATCHES: Final = "/v1/matches"
+PATH_MATCH: Final = "/v1/matches/{match_id}"
+PATH_CANCELLATION: Final = "/v1/matches/{match_id}/cancellation"
+# §1.1: optional profile endpoint; the cheapest authenticated GET, used to sample the server clock.
+PATH_ME: Final = "/v2/users/me"
+# §1.2: no Authorization header on the auth paths.
+UNAUTHENTICATED_PREFIX: Final = "/v3/auth/"
+
+# §1.2: browser-like identity. Kept together so both values change in one place.
+USER_AGENT: Final = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
+)
+X_REQUESTED_WITH: Final = "com.playtomic.web"
+BASE_HEADERS: Final[dict[str, str]] = {
+    "User-Agent": USER_AGENT,
+    "X-Requested-With": X_REQUESTED_WITH,
+    "Accept": "application/json",
+}
+# §1.3: the header CloudFront puts on its own answers; logged to correlate an edge block.
+EDGE_REQUEST_ID_HEADER: Final = "X-Amz-Cf-Id"
+
+# §2.1 / §2.2: role the app requests on login and refresh.
+USER_ROLES: Final = ("ROLE_CUSTOMER",)
+# §2.1: expiry assumed when a login/refresh answer has no access_token_expiration.
+DEFAULT_ACCESS_TTL: Final = timedelta(minutes=55)
+# §2.2: refresh on our own once less than this remains of the access token.
+EARLY_REFRESH: Final = timedelta(seconds=60)
+# §2.3: refresh answers that mean "this refresh token is dead, log in again".
+REFRESH_DEAD_STATUSES: Final = frozenset({400, 401})
+
+# §1.3 / §8 rule 7: after an edge block, automatic requests stop for this long.
+EDGE_BLOCK_PAUSE: Final = timedelta(minutes=15)
+
+# §8 rule 6: request-volume and back-off constants.
+RETRY_AFTER_CAP_SECONDS: Final = 120.0
+GET_MAX_RETRIES: Final = 3
+GET_BACKOFF_BASE_SECONDS: Final = 1.0  # 1 s, 2 s, 4 s when the server gives no Retry-After
+GET_RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
+
+# §8 rule 5: human-scale request volume. The client does not schedule anything itself; the
+# integration and the engine read these so every cadence lives next to the other guesses.
+MIN_POLL_INTERVAL: Final = timedelta(minutes=5)  # per club-day outside release windows
+RESOURCES_REFRESH_INTERVAL: Final = timedelta(days=1)  # courts of a club
+RELEASE_BURST_LEAD: Final = timedelta(seconds=5)  # the burst starts a few seconds before release
+RELEASE_BURST_TAIL: Final = timedelta(seconds=30)  # ... and ends about 30 s after it
+# §8 rule 4: a 409 (or a timed-out create) is retried only inside the release burst, this often.
+CREATE_RETRY_MIN_INTERVAL: Final = 0.5
+CREATE_RETRY_MAX_INTERVAL: Final = 1.0
+# §2.2: before a planned release, refresh this far ahead so no refresh falls inside the burst.
+PRE_RELEASE_TOKEN_VALIDITY: Final = timedelta(minutes=5)
+
+# §8 rule 2: matches are re-checked this many seconds after the first look (about 2 s and 10 s).
+RECONCILE_RECHECK_DELAYS: Final = (2.0, 8.0)
+
+# §7 (fake-only hold of 600 s): how long the client assumes an unconfirmed intent stays alive.
+INTENT_ASSUMED_LIFETIME: Final = timedelta(minutes=10)
+
+# §3: club search.
+TENANT_SEARCH_PAGE_SIZE: Final = 50
+TENANT_SEARCH_MAX_PAGES: Final = 20  # a sane ceiling: 1000 clubs per search
+ACTIVE_STATUS: Final = "ACTIVE"
+DEFAULT_SPORT_ID: Final = "PADEL"
+DEFAULT_SEARCH_RADIUS_M: Final = 50000
+
+# §6: own matches request (DECISION: owner_id, newest first).
+MATCHES_PAGE_SIZE: Final = 50
+MATCHES_SORT: Final = "start_date,desc"
+# §6: PENDING counts as upcoming; anything containing CANCEL is cancelled.
+CANCELLED_MARKER: Final = "CANCEL"
+# §6 (DECISION): cancellation reason.
+CANCELLATION_REASON: Final = "CANCELED_BY_OWNER"
+
+# §5.1: create-intent constants.
+ALLOWED_PAYMENT_METHOD_TYPES: Final = (
+    "OFFER",
+    "CASH",
+    "MERCHANT_WALLET",
+    "DIRECT",
+    "SWISH",
+    "IDEAL",
+    "BANCONTACT",
+    "PAYTRAIL",
+    "CREDIT_CARD",
+    "QUICK_PAY",
+)
+CART_ITEM_TYPE: Final = "CUSTOMER_MATCH"
+PLAYERS_DOUBLE: Final = 4
+PLAYERS_SINGLE: Final = 2  # [inferred] on courts whose resource_size is "single"
+SINGLE_COURT_SIZE: Final = "single"
+
+# §5.2: payment-method classification tables.
+AT_CLUB_TYPES: Final = frozenset({"CASH"})
+WALLET_TYPES: Final = frozenset({"MERCHANT_WALLET", "WALLET"})
+OFFER_TYPES: Final = frozenset({"OFFER"})
+AT_CLUB_NAME_MARKERS: Final = ("at the club", "cash")
+NEVER_SELECT_TYPES: Final = frozenset(
+    {
+        "CREDIT_CARD",
+        "QUICK_PAY",
+        "PAYPAL",
+        "IDEAL",
+        "BANCONTACT",
+        "SWISH",
+        "SWISH_STRIPE",
+        "PAYTRAIL",
+        "DIRECT",
+    }
+)
+NEVER_SELECT_ID_PREFIXES: Final = ("CREDIT_CARD-",)
+NEVER_SELECT_DATA_MARKER: Final = "stripe"  # §5.2: any method whose data mentions Stripe
+DEFAULT_PAYMENT_ORDER: Final = ("zero_amount", "offer", "wallet", "at_club")
+
+# §5.4: intent states.
+INTENT_SUCCEEDED: Final = "SUCCEEDED"
+INTENT_REQUIRES_ACTION: Final = "REQUIRES_PAYMENT_METHOD_ACTION"
+CONFIRM_ALREADY_DONE_CODE: Final = "PAYMENT_INTENT_STATUS_INVALID"
+
+# §10.11: a duration of 1800 or more that divides by 60 is read as seconds.
+DURATION_SECONDS_THRESHOLD: Final = 1800
+
+# §9: deep links. Fixed hosts, never derived from the API base URL.
+CHECKOUT_LINK: Final = (
+    "https://app.playtomic.com/payments?type=CUSTOMER_MATCH&tenant_id={tenant_id}"
+    "&resource_id={resource_id}&start={start}&duration={duration}"
+)
+CHECKOUT_START_FORMAT: Final = "%Y-%m-%dT%H:%M:%S.000Z"
+CLUB_APP_LINK: Final = "https://app.playtomic.io/tenant/{tenant_id}"
+CLUB_WEB_LINK: Final = "https://playtomic.com/clubs/{slug}?date={day}"
+MATCH_LINK: Final = "https://app.playtomic.io/matches/{match_id}"
+LEGACY_CHECKOUT_LINK: Final = (
+    "https://playtomic.io/checkout/booking?s={tenant_id}~{resource_id}~{start}~{duration}"
+)
+LEGACY_CHECKOUT_START_FORMAT: Final = "%Y-%m-%dT%H:%M"
+
+# §2.1 / §4 / §6: wire format of timestamps sent to the API (naive UTC, no fraction).
+WIRE_DATETIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%S"
+
+
+def duration_to_minutes(value: int) -> int:
+    """Read an API duration as minutes (§4 says minutes; §10.11 guards against seconds)."""
+    if value >= DURATION_SECONDS_THRESHOLD and value % 60 == 0:
+        return value // 60
+    return value
+
+
+def login_body(email: str, password: str) -> dict[str, Any]:
+    """§2.1: the app sends the roles with the credentials."""
+    return {"email": email, "password": password, "requested_user_roles": list(USER_ROLES)}
+
+
+def refresh_body(refresh_token: str) -> dict[str, Any]:
+    """§2.2 DECISION: roles + refresh token (the app's body)."""
+    return {"requested_user_roles": list(USER_ROLES), "refresh_token": refresh_token}
+
+
+def availability_params(
+    tenant_id: str, sport_id: str, start_min: str, start_max: str
+) -> dict[str, str]:
+    """§4 DECISION: UTC `start_min`/`start_max` (not the club-local `local_start_*`), user_id=me."""
+    return {
+        "tenant_id": tenant_id,
+        "sport_id": sport_id,
+        "user_id": "me",
+        "start_min": start_min,
+        "start_max": start_max,
+    }
+
+
+def tenant_search_params(
+    *,
+    name: str | None,
+    coordinate: tuple[float, float] | None,
+    radius_m: int,
+    sport_id: str,
+    page: int,
+) -> dict[str, str]:
+    """§3: search parameters; coordinate as "<lat>,<lon>" with 6 decimals."""
+    params = {
+        "sport_id": sport_id,
+        "playtomic_status": ACTIVE_STATUS,
+        "size": str(TENANT_SEARCH_PAGE_SIZE),
+        "page": str(page),
+    }
+    if name:
+        params["tenant_name"] = name
+    if coordinate is not None:
+        lat, lon = coordinate
+        params["coordinate"] = f"{lat:.6f},{lon:.6f}"
+        params["radius"] = str(radius_m)
+    return params
+
+
+def matches_params(user_id: str) -> dict[str, str]:
+    """§6 DECISION: owner_id, newest first."""
+    return {"owner_id": user_id, "sort": MATCHES_SORT, "size": str(MATCHES_PAGE_SIZE)}
+
+
+def payment_intent_body(
+    *,
+    user_id: str,
+    tenant_id: str,
+    resource_id: str,
+    start: str,
+    duration: int,
+    number_of_players: int,
+) -> dict[str, Any]:
+    """§5.1: the body most projects copy; the full type list so the client filters by itself."""
+    return {
+        "allowed_payment_method_types": list(ALLOWED_PAYMENT_METHOD_TYPES),
+        "user_id": user_id,
+        "cart": {
+            "requested_item": {
+                "cart_item_type": CART_ITEM_TYPE,
+                "cart_item_voucher_id": None,
+                "cart_item_data": {
+                    "supports_split_payment": True,
+                    "number_of_players": number_of_players,
+                    "tenant_id": tenant_id,
+                    "resource_id": resource_id,
+                    "start": start,
+                    "duration": duration,
+                    "match_registrations": [{"user_id": user_id, "pay_now": True}],
+                },
+            }
+        },
+    }
+
+
+def select_method_body(method_id: str) -> dict[str, Any]:
+    """§5.3 DECISION: id plus explicit null data (§10.4 asks whether the null is needed)."""
+    return {"selected_payment_method_id": method_id, "selected_payment_method_data": None}
+
+
+def confirmation_body() -> dict[str, Any] | None:
+    """§5.4: the client sends no body at all."""
+    return None
+
+
+def cancellation_body() -> dict[str, Any]:
+    """§6 DECISION."""
+    return {"cancellation_reason_code": CANCELLATION_REASON}
+
+
+# §3 / §6: list answers may be wrapped in an object under these keys.
+TENANT_LIST_KEYS: Final = ("tenants",)
+MATCH_LIST_KEYS: Final = ("content",)
+# §5.4: where the confirmation (and a re-read intent) puts the new match id.
+MATCH_ID_PATH: Final = ("cart", "item", "cart_item_data", "match_id")
+# §5.4: where the 3-D Secure URL sits.
+ACTION_URL_PATH: Final = ("next_payment_action_data", "stripe_next_action", "value", "url")

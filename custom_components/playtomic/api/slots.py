@@ -1,0 +1,94 @@
+"""Which free slots suit a booking rule, and in what order to try them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time, tzinfo
+from typing import Literal
+
+from .models import Slot
+
+CourtType = Literal["any", "indoor", "outdoor"]
+
+_DAY = 86400
+
+
+@dataclass(frozen=True, slots=True)
+class SlotFilter:
+    """A booking rule's slot criteria. Times are club-local wall times; weekdays Monday = 0."""
+
+    weekdays: frozenset[int] | None = None
+    window_start: time | None = None
+    window_end: time | None = None
+    durations: frozenset[int] | None = None
+    court_type: CourtType = "any"
+    courts: tuple[str, ...] = ()  # preferred resource ids, best first; empty = any court
+    preferred_start: time | None = None
+
+
+def _seconds(value: time) -> int:
+    return value.hour * 3600 + value.minute * 60 + value.second
+
+
+def _qualifies(slot: Slot, flt: SlotFilter, zone: tzinfo) -> bool:
+    start = slot.local_start(zone)
+    if flt.weekdays is not None and start.weekday() not in flt.weekdays:
+        return False
+    if flt.durations is not None and slot.duration not in flt.durations:
+        return False
+    if flt.court_type == "indoor" and slot.indoor is not True:
+        return False
+    if flt.court_type == "outdoor" and slot.indoor is not False:
+        return False
+    if flt.courts and slot.resource_id not in flt.courts:
+        return False
+    if flt.window_start is not None and _seconds(start.time()) < _seconds(flt.window_start):
+        return False
+    if flt.window_end is not None:
+        end = slot.local_end(zone)
+        # A window end of 00:00 means midnight (the end of the start's day), not the day's start.
+        limit = _seconds(flt.window_end) or _DAY
+        end_seconds = _seconds(end.time()) + _DAY * (end.date() - start.date()).days
+        if end_seconds > limit:
+            return False
+    return True
+
+
+def filter_slots(slots: Iterable[Slot], flt: SlotFilter, zone: tzinfo) -> list[Slot]:
+    """Slots that start at/after window_start and end at/before window_end (club-local).
+
+    Windows do not wrap past midnight; a window_end of 00:00 stands for midnight.
+    """
+    return [slot for slot in slots if _qualifies(slot, flt, zone)]
+
+
+def rank_slots(slots: Iterable[Slot], flt: SlotFilter, zone: tzinfo) -> list[Slot]:
+    """Best first: preferred-court order, then closeness to preferred_start, else earliest.
+
+    Ties break on start, duration, resource id, court name, indoor flag and price, so the order
+    does not depend on the input order.
+    """
+    court_rank = {resource_id: index for index, resource_id in enumerate(flt.courts)}
+    unlisted = len(flt.courts)
+
+    def key(slot: Slot) -> tuple[int, float, datetime, int, str, str, str, str]:
+        distance = 0.0
+        if flt.preferred_start is not None:
+            local = slot.local_start(zone)
+            wanted = datetime.combine(local.date(), flt.preferred_start, tzinfo=local.tzinfo)
+            distance = abs(
+                (local.replace(tzinfo=None) - wanted.replace(tzinfo=None)).total_seconds()
+            )
+        return (
+            court_rank.get(slot.resource_id, unlisted),
+            distance,
+            slot.start,
+            slot.duration,
+            slot.resource_id,
+            slot.court_name,
+            repr(slot.indoor),
+            str(slot.price),
+        )
+
+    return sorted(slots, key=key)
