@@ -1,0 +1,90 @@
+"""HA-free release-time booking engine (no Home Assistant imports; mypy strict).
+
+Runs inside Home Assistant's event loop, driven by the integration's scheduler. Public API:
+
+Rules and planning (pure)::
+
+    rule = BookingRule.from_subentry_data(subentry_id, subentry.data)   # RuleError if unusable
+    plan = plan_attempts(rule, after=now, until=now + timedelta(days=15), own_matches=matches)
+    # -> [PlannedAttempt(release_at (UTC, server clock), target_date (club-local), rule_id)], sorted
+    nxt = next_attempt(rule, now=now, own_matches=matches)      # feeds sensor next_booking_attempt
+    release_instant(rule, target_date); target_date_for(rule, release_at)
+
+The engine (one per account/client)::
+
+    engine = BookingEngine(client, wall=..., monotonic=..., sleep=...)   # all injectable
+
+    # One background task per planned attempt (entry.async_create_background_task), started by
+    # async_track_point_in_utc_time about 5 minutes before attempt.release_at:
+    await engine.prepare(rule, club, attempt.release_at)
+        # now: the access token is refreshed if it would not outlive the burst (the rotated pair
+        # reaches the client's on_tokens); then it sleeps until 60 s before the instant: courts,
+        # warm connection, server-clock estimate (cached 15 min, shared), own-bookings check
+    result = await engine.run_release(attempt, rule, club, payment_policy=categories,
+        dry_run=False, hedge=1, burst_seconds=30, resume_intent_ids=(), on_progress=persist_ids)
+        # sleeps until 3 s before (one warm-up GET), fires on the server's clock, bursts <= 30 s.
+        # Also fine alone (after a restart): it prepares what the remaining time allows.
+    result = await engine.book_best(rule, club, target_date=None, payment_policy=categories)
+    result = engine.missed(attempt, rule)        # release passed while HA was down: report once
+    engine.clock -> ClockOffset | None           # diagnostics: offset, uncertainty, samples
+    await engine.measure_clock(force=False)
+
+Every path returns exactly one `AttemptResult` whose `outcome` is an `Outcome` (booked, no_slot,
+payment_not_possible, outcome_unknown, failed, missed, dry_run), with `fire_error_ms` (first
+create request vs the release instant, server clock), `latency_ms` (release to confirmation),
+`requests_used` (client requests during the call), `attempts` (create tries) and `extra`
+(clock estimate, firing report, per-candidate log, intent ids). `reason` is machine-readable:
+e.g. `already_booked` / `resumed_booked` (outcome booked: the date was already ours, nothing new
+was booked), `all_candidates_gone`, `burst_over`, `no_allowed_payment_method`,
+`payment_action_required` (with `checkout_url`), `confirmation_unconfirmed`, `rate_limited`,
+`auth_failed`, `edge_blocked`, `burst_window_passed`.
+
+Safety: one booking per rule and date (per-(rule, date) lock, in-process memory, own-booking
+check in `prepare`, reconciliation on resume); a confirmation is sent for one intent at a time
+and never repeated; 409 retries follow contract §8 rule 4 (see `burst.BurstPolicy`).
+
+`on_progress(intent_ids)` (sync or async) receives every intent id created so far, as soon as it
+exists, and `()` once the run has its final outcome: persist it to resume after a restart via
+`resume_intent_ids`.
+"""
+
+from .burst import BurstPolicy
+from .candidates import build_candidates
+from .engine import BookingEngine, Preparation
+from .firing import FireReport, fire_at
+from .outcome import AttemptResult, Outcome
+from .planner import (
+    PlannedAttempt,
+    covering_match,
+    next_attempt,
+    plan_attempts,
+    release_instant,
+    target_date_for,
+)
+from .report import missed_result
+from .rules import BookingRule, DailyDrop, Rolling, RuleError
+from .server_clock import ClockOffset, measure_offset
+
+__all__ = [
+    "AttemptResult",
+    "BookingEngine",
+    "BookingRule",
+    "BurstPolicy",
+    "ClockOffset",
+    "DailyDrop",
+    "FireReport",
+    "Outcome",
+    "PlannedAttempt",
+    "Preparation",
+    "Rolling",
+    "RuleError",
+    "build_candidates",
+    "covering_match",
+    "fire_at",
+    "measure_offset",
+    "missed_result",
+    "next_attempt",
+    "plan_attempts",
+    "release_instant",
+    "target_date_for",
+]

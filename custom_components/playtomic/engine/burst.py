@@ -1,0 +1,476 @@
+"""The release burst: create intents on the ranked candidates, confirm exactly one.
+
+Retry policy (contract §8 rule 4), per candidate:
+- A 409 is *inconclusive* while the release may not have happened yet on the server's clock
+  (request sent before `opens_at + settle`, settle covering the clock estimate's width) and no
+  create of this burst has succeeded yet. The candidate is tried again once the release is
+  surely past, at least `fast_spacing` later; meanwhile the next candidate is tried.
+- Otherwise a 409 is *conclusive*: the candidate is gone and never tried again.
+- Tries on one candidate are at least `fast_spacing` apart in the first `fast_phase` seconds
+  after the release and at least `slow_spacing` (0.5 s) apart afterwards.
+- If every candidate is gone and no create ever succeeded, the release may simply be late
+  (club configuration, server clock): the top candidate is revived `late_retries` times,
+  `late_spacing` (1 s) apart, like the drop-sniper's "10 tries, 1 s apart", but bounded.
+- The burst stops after `burst_seconds` or `max_requests` requests, whichever comes first.
+
+Hedging (k > 1): up to k creates are in flight at once, on different candidates. Created intents
+wait as backups; exactly one is PATCHed and confirmed at a time, and the next backup only after
+the previous confirmation definitely lost its slot (409). The others are left unconfirmed and
+expire (each holds its court from other players until then: default k = 1).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+import contextlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+import inspect
+import logging
+from typing import Any
+
+from ..api.client import PlaytomicClient
+from ..api.errors import (
+    IntentAlreadyOpenError,
+    PlaytomicApiError,
+    PlaytomicConnectionError,
+    PlaytomicError,
+    PlaytomicRateLimitedError,
+)
+from ..api.models import PaymentIntent, Slot
+from ..api.payments import PaymentCategory
+from .outcome import Outcome
+from .steps import Completion, SlotGoneError, complete_intent, failure_reason, is_slot_gone
+
+_LOGGER = logging.getLogger(__name__)
+
+# After the outcome is final, creates still on the wire get this long to answer (one round trip
+# in practice) so their intents are known; then they are cancelled.
+_IN_FLIGHT_GRACE = 2.0
+
+type ProgressCallback = Callable[[tuple[str, ...]], Awaitable[Any] | None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class BurstPolicy:
+    """Bounds of one release burst (defaults follow contract §8 rules 4 and 5)."""
+
+    hedge: int = 1
+    burst_seconds: float = 30.0
+    fast_phase: float = 1.0
+    fast_spacing: float = 0.05
+    slow_spacing: float = 0.5
+    settle: float = 0.05  # plus the clock estimate's full width
+    # The burst's own budget; preparation adds at most 4 (token, courts, own bookings, warm-up),
+    # so a release stays within 20 requests (the shared clock estimate is made at most every
+    # 15 minutes, not per release).
+    max_requests: int = 16
+    late_retries: int = 5
+    late_spacing: float = 1.0
+    max_connection_errors: int = 4
+
+    def __post_init__(self) -> None:
+        if self.hedge < 1:
+            raise ValueError("hedge must be at least 1")
+        if self.slow_spacing < 0.5:
+            raise ValueError(
+                "contract §8 rule 4: at least 0.5 s between tries after the first second"
+            )
+
+
+@dataclass
+class _Candidate:
+    slot: Slot
+    rank: int
+    opens_at: datetime  # server clock
+    tries: int = 0
+    last_try: float | None = None  # monotonic
+    next_due: float = 0.0  # monotonic
+    gone: bool = False
+    demoted: bool = False  # overlaps a lost candidate on the same court
+    in_flight: bool = False
+    intent: PaymentIntent | None = None
+
+
+@dataclass(kw_only=True)
+class BurstResult:
+    """What the burst did; the engine turns it into an AttemptResult."""
+
+    outcome: Outcome
+    slot: Slot | None = None
+    completion: Completion | None = None
+    reason: str | None = None
+    creates: int = 0
+    first_sent: datetime | None = None  # host wall clock
+    finished: datetime | None = None  # host wall clock when the outcome was known
+    intent_ids: list[str] = field(default_factory=list)
+    tried: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Burst:
+    """One release burst. `run()` is started by the firing timer at the release instant."""
+
+    def __init__(
+        self,
+        client: PlaytomicClient,
+        candidates: Sequence[tuple[Slot, datetime]],
+        *,
+        policy: BurstPolicy,
+        payment_policy: Iterable[PaymentCategory | str],
+        dry_run: bool,
+        release_at: datetime,
+        firing_offset: timedelta,
+        clock_width: timedelta,
+        wall: Callable[[], datetime],
+        monotonic: Callable[[], float],
+        sleep: Callable[[float], Awaitable[Any]],
+        on_progress: ProgressCallback | None = None,
+    ) -> None:
+        self._client = client
+        self._cands = [
+            _Candidate(slot=slot, rank=index, opens_at=opens)
+            for index, (slot, opens) in enumerate(candidates)
+        ]
+        self._policy = policy
+        self._payment_policy = tuple(payment_policy)
+        self._dry_run = dry_run
+        self._release_at = release_at
+        self._offset = firing_offset
+        self._settle = timedelta(seconds=policy.settle) + max(clock_width, timedelta(0))
+        self._wall = wall
+        self._mono = monotonic
+        self._sleep = sleep
+        self._on_progress = on_progress
+        self._progress_tasks: list[asyncio.Task[Any]] = []
+        self._opened = False
+        self._late_left = policy.late_retries
+        self._pause_until = 0.0
+        self._connection_errors = 0
+        self._requests_base = client.request_count
+        self._result = BurstResult(outcome=Outcome.NO_SLOT)
+        # Server time <-> monotonic, fixed at construction so a wall-clock step cannot move it.
+        self._ref_mono = monotonic()
+        self._ref_server = wall() + firing_offset
+        self._deadline = self._mono_of(release_at + timedelta(seconds=policy.burst_seconds))
+
+    # -- time ------------------------------------------------------------------------------
+
+    def _mono_of(self, server_instant: datetime) -> float:
+        return self._ref_mono + (server_instant - self._ref_server).total_seconds()
+
+    def _server_of(self, mono: float) -> datetime:
+        return self._ref_server + timedelta(seconds=mono - self._ref_mono)
+
+    def _requests_used(self) -> int:
+        return self._client.request_count - self._requests_base
+
+    # -- public ----------------------------------------------------------------------------
+
+    async def run(self) -> BurstResult:
+        """Create, confirm, fall back; returns once the outcome is final or the burst is over."""
+        in_flight: dict[asyncio.Task[PaymentIntent], tuple[_Candidate, float]] = {}
+        try:
+            await self._loop(in_flight)
+        finally:
+            await self._settle_in_flight(in_flight)
+            if self._progress_tasks:
+                await asyncio.gather(*self._progress_tasks, return_exceptions=True)
+        if self._result.finished is None:
+            self._result.finished = self._wall()
+        return self._result
+
+    async def _settle_in_flight(
+        self, in_flight: dict[asyncio.Task[PaymentIntent], tuple[_Candidate, float]]
+    ) -> None:
+        """Let hedged creates still on the wire land, so every intent created is reported
+        (on_progress, resume) rather than orphaned by a cancelled request; never confirm them."""
+        if not in_flight:
+            return
+        _, pending = await asyncio.wait(in_flight, timeout=_IN_FLIGHT_GRACE)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*in_flight, return_exceptions=True)
+        for task, (cand, _sent) in in_flight.items():
+            cand.in_flight = False
+            if not task.cancelled() and task.exception() is None:
+                intent = task.result()
+                self._result.intent_ids.append(intent.payment_intent_id)
+                self._record(cand, "created_unused")
+        in_flight.clear()
+        self._progress()
+
+    # -- the loop --------------------------------------------------------------------------
+
+    async def _loop(
+        self, in_flight: dict[asyncio.Task[PaymentIntent], tuple[_Candidate, float]]
+    ) -> None:
+        policy = self._policy
+        while True:
+            now = self._mono()
+            self._launch(in_flight, now)
+            backup = self._best_backup()
+            if backup is not None:
+                if await self._finish(backup):
+                    return
+                continue
+            if in_flight:
+                done, _ = await asyncio.wait(
+                    in_flight,
+                    timeout=max(0.0, self._deadline - now),
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                if not done:
+                    self._result.reason = "burst_timeout"
+                    return
+                for task in done:
+                    cand, sent = in_flight.pop(task)
+                    if self._on_create_done(task, cand, sent):
+                        return
+                continue
+            if self._requests_used() + 3 > policy.max_requests:
+                self._result.reason = "request_budget_exhausted"
+                return
+            due = self._next_due()
+            if due is None:
+                self._result.reason = "all_candidates_gone"
+                return
+            if due >= self._deadline:
+                self._result.reason = "burst_over"
+                return
+            await self._sleep(max(0.0, due - self._mono()))
+
+    def _launch(
+        self, in_flight: dict[asyncio.Task[PaymentIntent], tuple[_Candidate, float]], now: float
+    ) -> None:
+        """Start creates until `hedge` are in flight (minus intents already waiting as backups)."""
+        policy = self._policy
+        waiting = sum(1 for c in self._cands if c.intent is not None and not c.gone)
+        while len(in_flight) + waiting < policy.hedge:
+            if now >= self._deadline or now < self._pause_until:
+                return
+            if self._requests_used() + len(in_flight) + 3 > policy.max_requests:
+                return
+            cand = self._pick(now)
+            if cand is None:
+                return
+            cand.in_flight = True
+            cand.tries += 1
+            cand.last_try = now
+            self._result.creates += 1
+            sent = self._wall()
+            if self._result.first_sent is None:
+                self._result.first_sent = sent
+            # Eager: the request is written before this returns, so hedged creates leave together
+            # and the first one leaves inside the firing timer's callback.
+            task = asyncio.Task(
+                self._client.create_payment_intent(cand.slot.target, hedge=policy.hedge > 1),
+                loop=asyncio.get_running_loop(),
+                eager_start=True,
+            )
+            in_flight[task] = (cand, now)
+
+    def _pick(self, now: float) -> _Candidate | None:
+        # Rank order, demoted candidates (see _gone) after all others.
+        for cand in sorted(self._cands, key=lambda c: (c.demoted, c.rank)):
+            if cand.gone or cand.in_flight or cand.intent is not None:
+                continue
+            if self._due(cand) <= now:
+                return cand
+        return None
+
+    def _due(self, cand: _Candidate) -> float:
+        """When a candidate may be tried next.
+
+        While no create has succeeded and the release may not have happened yet on the server,
+        only `hedge + 1` distinct candidates are probed: if we are early, every candidate
+        answers 409 and trying them all would only spend the request budget. Untried ones wait
+        until the release is surely past, when a 409 means something again.
+        """
+        due = cand.next_due
+        if cand.tries == 0 and not self._opened:
+            probed = [c for c in self._cands if c.tries > 0]
+            if len(probed) >= self._policy.hedge + 1:
+                # ...and not before the probed ones may retry, so rank decides between them.
+                retry = [c.next_due for c in probed if not c.gone and c.intent is None]
+                due = max(due, self._mono_of(cand.opens_at + self._settle), *retry)
+        return max(due, self._pause_until)
+
+    def _next_due(self) -> float | None:
+        alive = [c for c in self._cands if not c.gone and not c.in_flight and c.intent is None]
+        if not alive and not self._opened and self._late_left > 0 and self._cands:
+            # The release may be late rather than every court taken: keep knocking on the top
+            # candidate, slowly and a bounded number of times.
+            self._late_left -= 1
+            top = self._cands[0]
+            top.gone = False
+            top.next_due = (top.last_try or self._mono()) + self._policy.late_spacing
+            alive = [top]
+        if not alive:
+            return None
+        return min(self._due(c) for c in alive)
+
+    def _best_backup(self) -> _Candidate | None:
+        backups = [c for c in self._cands if c.intent is not None and not c.gone]
+        return min(backups, key=lambda c: c.rank) if backups else None
+
+    # -- results of requests ---------------------------------------------------------------
+
+    def _on_create_done(
+        self, task: asyncio.Task[PaymentIntent], cand: _Candidate, sent: float
+    ) -> bool:
+        """Book-keeping for one finished create; True when the burst must stop."""
+        cand.in_flight = False
+        error = task.exception()
+        if error is None:
+            intent = task.result()
+            cand.intent = intent
+            self._opened = True
+            self._connection_errors = 0
+            self._result.intent_ids.append(intent.payment_intent_id)
+            self._record(cand, "created")
+            self._progress()
+            return False
+        if not isinstance(error, PlaytomicError):
+            raise error
+        if is_slot_gone(error):
+            self._on_409(cand, sent)
+            return False
+        if isinstance(error, PlaytomicRateLimitedError):
+            wait = error.retry_after if error.retry_after is not None else 1.0
+            self._record(cand, "rate_limited")
+            if self._mono() + wait >= self._deadline:
+                self._result.outcome = Outcome.FAILED
+                self._result.reason = "rate_limited"
+                return True
+            self._pause_until = self._mono() + wait
+            cand.next_due = self._pause_until
+            return False
+        if isinstance(error, IntentAlreadyOpenError):
+            cand.gone = True
+            self._record(cand, "intent_already_open")
+            return False
+        transient = isinstance(error, PlaytomicConnectionError) or (
+            isinstance(error, PlaytomicApiError)
+            and error.http_status is not None
+            and error.http_status >= 500
+        )
+        if transient:
+            # A create that timed out may be retried like a 409 (§8 rule 4): at worst it left an
+            # orphaned intent that only blocks the slot until it expires.
+            self._connection_errors += 1
+            self._record(cand, failure_reason(error))
+            if self._connection_errors >= self._policy.max_connection_errors:
+                self._result.outcome = Outcome.FAILED
+                self._result.reason = failure_reason(error)
+                return True
+            cand.next_due = self._mono() + self._spacing(self._mono())
+            return False
+        self._record(cand, failure_reason(error))
+        self._result.outcome = Outcome.FAILED
+        self._result.reason = failure_reason(error)
+        return True
+
+    def _on_409(self, cand: _Candidate, sent: float) -> None:
+        sent_server = self._server_of(sent)
+        conclusive = self._opened or sent_server >= cand.opens_at + self._settle
+        self._record(cand, "409" if conclusive else "409_early")
+        if conclusive:
+            self._gone(cand)
+            return
+        # Possibly early: try again once the release is surely past on the server's clock.
+        now = self._mono()
+        cand.next_due = max(
+            (cand.last_try or now) + self._spacing(now), self._mono_of(cand.opens_at + self._settle)
+        )
+
+    def _gone(self, cand: _Candidate) -> None:
+        """A candidate is definitely unavailable: someone's booking overlaps it.
+
+        Other candidates on the same court that overlap it are then most likely blocked by the
+        same booking (a competitor took the prime slot), so they move behind every candidate
+        that does not overlap it. They are demoted, not dropped: if the blocker was shorter
+        than feared, they are still tried before the burst gives up.
+        """
+        cand.gone = True
+        slot = cand.slot
+        for other in self._cands:
+            if (
+                other is not cand
+                and other.slot.resource_id == slot.resource_id
+                and other.slot.start < slot.end
+                and slot.start < other.slot.end
+            ):
+                other.demoted = True
+
+    def _spacing(self, now: float) -> float:
+        in_fast_phase = self._server_of(now) < self._release_at + timedelta(
+            seconds=self._policy.fast_phase
+        )
+        return self._policy.fast_spacing if in_fast_phase else self._policy.slow_spacing
+
+    async def _finish(self, cand: _Candidate) -> bool:
+        """PATCH + confirm one backup intent; True when the burst has its final outcome."""
+        intent = cand.intent
+        assert intent is not None
+        try:
+            completion = await complete_intent(
+                self._client,
+                intent,
+                cand.slot,
+                self._payment_policy,
+                dry_run=self._dry_run,
+                sleep=self._sleep,
+            )
+        except SlotGoneError:
+            self._gone(cand)
+            cand.intent = None
+            self._client.release_intent(cand.slot.target)
+            self._record(cand, "lost_at_confirmation")
+            return False
+        self._result.finished = self._wall()
+        self._result.outcome = completion.outcome
+        self._result.slot = cand.slot
+        self._result.completion = completion
+        self._result.reason = completion.reason
+        self._record(cand, completion.outcome.value)
+        return True
+
+    # -- reporting -------------------------------------------------------------------------
+
+    def _record(self, cand: _Candidate, what: str) -> None:
+        self._result.tried.append(
+            {
+                "rank": cand.rank,
+                "resource_id": cand.slot.resource_id,
+                "start": cand.slot.start.isoformat(),
+                "result": what,
+                "at_ms": round(
+                    (self._server_of(self._mono()) - self._release_at) / timedelta(milliseconds=1),
+                    1,
+                ),
+            }
+        )
+
+    def _progress(self) -> None:
+        if self._on_progress is None:
+            return
+        ids = tuple(self._result.intent_ids)
+        try:
+            maybe = self._on_progress(ids)
+        except Exception:
+            _LOGGER.exception("on_progress callback failed")
+            return
+        if inspect.isawaitable(maybe):
+            # Persisting must not delay the PATCH/confirm on the critical path.
+            self._progress_tasks.append(asyncio.ensure_future(maybe))
+
+
+async def call_progress(callback: ProgressCallback | None, ids: tuple[str, ...]) -> None:
+    """Call an on_progress callback outside the burst (sync or async), never raising."""
+    if callback is None:
+        return
+    with contextlib.suppress(Exception):
+        maybe = callback(ids)
+        if inspect.isawaitable(maybe):
+            await maybe

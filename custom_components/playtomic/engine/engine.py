@@ -1,0 +1,566 @@
+"""BookingEngine: preparation, the release run, "book now", and the missed-release result."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+import logging
+import time
+from typing import Any
+
+from ..api.client import PlaytomicClient
+from ..api.errors import IntentAlreadyOpenError, PlaytomicError, SlotNotAvailableError
+from ..api.models import Club, Match
+from ..api.payments import PaymentCategory
+from ..api.slots import filter_slots, rank_slots
+from ..api.timeconv import local_to_utc
+from .burst import Burst, BurstPolicy, ProgressCallback, call_progress
+from .candidates import DEFAULT_STEP_MINUTES, build_candidates, opens_at
+from .firing import FireReport, fire_at
+from .outcome import AttemptResult, Outcome
+from .planner import PlannedAttempt, covering_match, target_date_for
+from .report import AttemptReport, missed_result
+from .rules import BookingRule, DailyDrop
+from .server_clock import ClockOffset, measure_offset
+from .steps import SlotGoneError, complete_intent, failure_reason, is_slot_gone
+
+_LOGGER = logging.getLogger(__name__)
+
+# §2.2: the access token must outlive the burst by a margin, so no refresh falls inside it.
+TOKEN_MARGIN = timedelta(minutes=2)
+# Courts, connection warm-up and the clock estimate happen this long before the release.
+WARM_LEAD = timedelta(seconds=60)
+# aiohttp closes idle pooled connections after 15 s, so one more cheap GET shortly before the
+# instant keeps the connection warm (contract §8 rule 5 allows the burst to start a few s early).
+FINAL_WARM_LEAD = timedelta(seconds=3)
+# Re-measure the server clock when the estimate is older than this (host drift is ppm-level).
+CLOCK_MAX_AGE = timedelta(minutes=15)
+# Without time for a full measurement (restart just before the instant), fire on the host clock.
+MIN_TIME_TO_MEASURE = timedelta(seconds=20)
+# Preparations never consumed by a run (rule removed, HA reloaded) are dropped after this.
+_PREP_TTL = timedelta(hours=1)
+# "Book now": how many dates and slots to try at most (request volume, contract §8 rule 5).
+BOOK_NOW_MAX_DATES = 7
+BOOK_NOW_MAX_SLOTS = 6
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(kw_only=True)
+class Preparation:
+    """What `prepare` found out ahead of one release."""
+
+    rule_id: str
+    target_date: date
+    release_at: datetime
+    club: Club
+    clock: ClockOffset | None
+    covered_by: Match | None
+    prepared_at: datetime
+    requests_used: int
+    errors: list[str] = field(default_factory=list)
+
+
+class BookingEngine:
+    """Books courts for booking rules at their release instant, HA-free.
+
+    One engine per account (per client). It remembers, per process, which (rule, date) it has
+    booked and serialises attempts per (rule, date), so two paths can never book twice.
+    """
+
+    def __init__(
+        self,
+        client: PlaytomicClient,
+        *,
+        wall: Callable[[], datetime] = _utcnow,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        step_minutes: int = DEFAULT_STEP_MINUTES,
+        policy: BurstPolicy | None = None,
+    ) -> None:
+        self.client = client
+        self.wall = wall
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self.step_minutes = step_minutes
+        self.policy = policy or BurstPolicy()
+        self._clock: ClockOffset | None = None
+        self._clock_lock = asyncio.Lock()
+        self._prepared: dict[tuple[str, datetime], Preparation] = {}
+        self._locks: dict[tuple[str, date], asyncio.Lock] = {}
+        self._booked: dict[tuple[str, date], str] = {}
+
+    # -- diagnostics -----------------------------------------------------------------------
+
+    @property
+    def clock(self) -> ClockOffset | None:
+        """The latest server-clock estimate (diagnostics)."""
+        return self._clock
+
+    def booked(self, rule_id: str, target_date: date) -> str | None:
+        """The match id this engine booked for (rule, date) in this process, if any."""
+        return self._booked.get((rule_id, target_date))
+
+    # -- server clock ----------------------------------------------------------------------
+
+    async def measure_clock(self, *, force: bool = False, max_probes: int = 10) -> ClockOffset:
+        """The server-clock offset, measured again only when the last one is stale."""
+        async with self._clock_lock:
+            cached = self._clock
+            if (
+                not force
+                and cached is not None
+                and cached.samples > 0
+                and self.wall() - cached.measured_at < CLOCK_MAX_AGE
+            ):
+                return cached
+            self._clock = await measure_offset(
+                self.client.probe_server_time,
+                now=self.wall,
+                sleep=self.sleep,
+                max_probes=max_probes,
+            )
+            return self._clock
+
+    def set_clock(self, clock: ClockOffset | None) -> None:
+        """Install an estimate (restored from diagnostics, or forced by a test/benchmark)."""
+        self._clock = clock
+
+    # -- preparation -----------------------------------------------------------------------
+
+    async def prepare(
+        self,
+        rule: BookingRule,
+        club: Club,
+        release_at: datetime,
+        *,
+        warm_lead: timedelta = WARM_LEAD,
+        measure_clock: bool = True,
+    ) -> Preparation:
+        """Get ready for one release. Call it a few minutes before `release_at`.
+
+        Now: make the access token outlive the burst (a rotated token reaches the client's
+        on_tokens callback before any other request). Then, `warm_lead` before the instant:
+        resolve the courts (which also opens the connection), measure the server clock unless a
+        fresh estimate exists, and check the own bookings for the target date. Failures are
+        recorded, not raised: the release still fires on what is known.
+        """
+        base = self.client.request_count
+        target = target_date_for(rule, release_at)
+        errors: list[str] = []
+        try:
+            await self._ensure_token(release_at)
+        except PlaytomicError as err:
+            errors.append(f"token: {failure_reason(err)}")
+        wait = (release_at - warm_lead - self.wall()).total_seconds()
+        if wait > 0:
+            await self.sleep(wait)
+        try:
+            courts = await self.client.get_courts(club.tenant_id)
+            if courts:
+                club = club.with_courts(tuple(courts))
+        except PlaytomicError as err:
+            errors.append(f"courts: {failure_reason(err)}")
+        clock = self._clock
+        if measure_clock:
+            try:
+                clock = await self.measure_clock()
+            except PlaytomicError as err:
+                errors.append(f"clock: {failure_reason(err)}")
+        covered: Match | None = None
+        try:
+            covered = covering_match(rule, target, await self.client.get_matches())
+        except PlaytomicError as err:
+            errors.append(f"matches: {failure_reason(err)}")
+        prep = Preparation(
+            rule_id=rule.rule_id,
+            target_date=target,
+            release_at=release_at,
+            club=club,
+            clock=clock,
+            covered_by=covered,
+            prepared_at=self.wall(),
+            requests_used=self.client.request_count - base,
+            errors=errors,
+        )
+        now = self.wall()
+        for stale in [k for k, p in self._prepared.items() if p.release_at < now - _PREP_TTL]:
+            del self._prepared[stale]
+        self._prepared[(rule.rule_id, release_at)] = prep
+        return prep
+
+    async def _ensure_token(self, release_at: datetime) -> None:
+        validity = release_at - self.wall() + timedelta(seconds=self.policy.burst_seconds)
+        await self.client.ensure_token(
+            min_validity=min(max(validity, timedelta(0)) + TOKEN_MARGIN, timedelta(minutes=50))
+        )
+
+    # -- the release run -------------------------------------------------------------------
+
+    async def run_release(
+        self,
+        attempt: PlannedAttempt,
+        rule: BookingRule,
+        club: Club,
+        *,
+        payment_policy: Iterable[PaymentCategory | str],
+        dry_run: bool = False,
+        hedge: int = 1,
+        burst_seconds: float = 30.0,
+        resume_intent_ids: Sequence[str] = (),
+        on_progress: ProgressCallback | None = None,
+    ) -> AttemptResult:
+        """Fire at the (server-clock) release instant and try to book; one outcome, always.
+
+        Call it shortly before the instant (after `prepare`, or alone: it then prepares what
+        time allows). `resume_intent_ids` are intents a previous run (before a restart) created:
+        they are reconciled first, and a booking found ends the run without firing.
+        """
+        policy = replace(self.policy, hedge=hedge, burst_seconds=burst_seconds)
+        release_at = attempt.release_at
+        target = attempt.target_date
+        prep = self._prepared.pop((rule.rule_id, release_at), None)
+        if prep is not None:
+            club = prep.club if prep.club.courts else club
+        report = AttemptReport(self.client, self.wall, rule, club, target, release_at)
+        if prep is not None:
+            report.extra["prepared_requests"] = prep.requests_used
+            if prep.errors:
+                report.extra["prepare_errors"] = prep.errors
+        key = (rule.rule_id, target)
+        async with self._lock(key):
+            try:
+                result = await self._run_locked(
+                    report,
+                    key=key,
+                    prep=prep,
+                    resume_intent_ids=resume_intent_ids,
+                    policy=policy,
+                    payment_policy=payment_policy,
+                    dry_run=dry_run,
+                    on_progress=on_progress,
+                )
+            except PlaytomicError as err:
+                result = report.result(Outcome.FAILED, reason=failure_reason(err))
+            except Exception as err:
+                # A bug must still end in one outcome the integration can report, not in a
+                # scheduler task dying silently.
+                _LOGGER.exception("Release run for rule %s failed unexpectedly", rule.rule_id)
+                result = report.result(
+                    Outcome.FAILED, reason=f"internal_error_{type(err).__name__}"
+                )
+            if result.outcome is Outcome.BOOKED and result.match_id:
+                self._booked[key] = result.match_id
+            await call_progress(on_progress, ())
+            return result
+
+    async def _run_locked(
+        self,
+        report: AttemptReport,
+        *,
+        key: tuple[str, date],
+        prep: Preparation | None,
+        resume_intent_ids: Sequence[str],
+        policy: BurstPolicy,
+        payment_policy: Iterable[PaymentCategory | str],
+        dry_run: bool,
+        on_progress: ProgressCallback | None,
+    ) -> AttemptResult:
+        done = await self._already_booked(report, key, prep, resume_intent_ids)
+        if done is not None:
+            return done
+        assert report.release_at is not None
+        if self.wall() > report.release_at + timedelta(seconds=policy.burst_seconds):
+            return report.result(Outcome.MISSED, reason="burst_window_passed")
+        return await self._fire_and_burst(
+            report,
+            rule=report.rule,
+            policy=policy,
+            payment_policy=payment_policy,
+            dry_run=dry_run,
+            prep=prep,
+            on_progress=on_progress,
+        )
+
+    async def _already_booked(
+        self,
+        report: AttemptReport,
+        key: tuple[str, date],
+        prep: Preparation | None,
+        resume_intent_ids: Sequence[str],
+    ) -> AttemptResult | None:
+        """A booking that already exists for (rule, date): ours from this process, from before
+        a restart (reconciled via the intents and the match list), or made by hand."""
+        known = self._booked.get(key)
+        if known is not None:
+            return report.result(
+                Outcome.BOOKED, reason="already_booked", match=await self._match_or_none(known)
+            )
+        if resume_intent_ids:
+            report.extra["resumed_intents"] = list(resume_intent_ids)
+            for intent_id in resume_intent_ids:
+                try:
+                    intent = await self.client.get_payment_intent(intent_id)
+                except PlaytomicError as err:
+                    _LOGGER.info("Resumed intent could not be read: %s", failure_reason(err))
+                    continue
+                if intent.succeeded and intent.match_id:
+                    self._booked[key] = intent.match_id
+                    match = await self._match_or_none(intent.match_id)
+                    return report.result(
+                        Outcome.BOOKED,
+                        reason="resumed_booked",
+                        match=match,
+                        match_id=intent.match_id,
+                    )
+            matches = await self.client.get_matches()
+            covered = covering_match(report.rule, key[1], matches)
+            if covered is not None:
+                self._booked[key] = covered.match_id
+                return report.result(Outcome.BOOKED, reason="resumed_booked", match=covered)
+        if prep is not None and prep.covered_by is not None:
+            self._booked[key] = prep.covered_by.match_id
+            return report.result(Outcome.BOOKED, reason="already_booked", match=prep.covered_by)
+        return None
+
+    async def _match_or_none(self, match_id: str) -> Match | None:
+        try:
+            return await self.client.get_match(match_id)
+        except PlaytomicError:
+            return None
+
+    async def _fire_and_burst(
+        self,
+        report: AttemptReport,
+        *,
+        rule: BookingRule,
+        policy: BurstPolicy,
+        payment_policy: Iterable[PaymentCategory | str],
+        dry_run: bool,
+        prep: Preparation | None,
+        on_progress: ProgressCallback | None,
+    ) -> AttemptResult:
+        release_at = report.release_at
+        target = report.target_date
+        assert release_at is not None
+        assert target is not None
+        club = report.club
+        if prep is None:
+            await self._ensure_token(release_at)
+            if not club.courts:
+                club = club.with_courts(tuple(await self.client.get_courts(club.tenant_id)))
+                report.club = club
+        clock = prep.clock if prep is not None and prep.clock is not None else self._clock
+        if (clock is None or self.wall() - clock.measured_at >= CLOCK_MAX_AGE) and (
+            release_at - self.wall() > MIN_TIME_TO_MEASURE
+        ):
+            clock = await self.measure_clock()
+        if clock is None:
+            clock = ClockOffset.unknown(self.wall())
+        report.extra["clock"] = clock.as_dict()
+
+        slots = build_candidates(
+            rule, club, target, open_by=release_at, step_minutes=self.step_minutes
+        )
+        if not slots:
+            return report.result(Outcome.FAILED, reason="no_candidate_slots")
+        report.extra["candidates"] = len(slots)
+
+        # Keep the pooled connection warm right before the instant (aiohttp drops idle ones).
+        final_warm = clock.host_instant(release_at) - FINAL_WARM_LEAD - self.wall()
+        if final_warm > timedelta(0):
+            await self.sleep(final_warm.total_seconds())
+            try:
+                await self.client.probe_server_time()
+            except PlaytomicError as err:
+                report.extra["final_warm_error"] = failure_reason(err)
+
+        burst = Burst(
+            self.client,
+            [(slot, opens_at(rule, slot, release_at)) for slot in slots],
+            policy=policy,
+            payment_policy=payment_policy,
+            dry_run=dry_run,
+            release_at=release_at,
+            firing_offset=clock.firing_offset,
+            clock_width=clock.high - clock.low,
+            wall=self.wall,
+            monotonic=self.monotonic,
+            sleep=self.sleep,
+            on_progress=on_progress,
+        )
+        outcome, fire = await fire_at(clock.host_instant(release_at), burst.run, wall=self.wall)
+        report.extra["fire"] = _fire_dict(fire)
+        report.extra["tried"] = outcome.tried
+        report.extra["intent_ids"] = outcome.intent_ids
+        fire_error = latency = None
+        if outcome.first_sent is not None:
+            fire_error = _ms(clock.to_server(outcome.first_sent) - release_at)
+        if outcome.outcome in (Outcome.BOOKED, Outcome.DRY_RUN) and outcome.finished is not None:
+            latency = _ms(clock.to_server(outcome.finished) - release_at)
+            report.extra["confirmed_at"] = outcome.finished.isoformat()  # host wall clock
+        if outcome.first_sent is not None:
+            report.extra["first_sent_at"] = outcome.first_sent.isoformat()  # host wall clock
+        return report.result(
+            outcome.outcome,
+            slot=outcome.slot,
+            completion=outcome.completion,
+            reason=outcome.reason,
+            attempts=outcome.creates,
+            fire_error_ms=fire_error,
+            latency_ms=latency,
+        )
+
+    # -- book now --------------------------------------------------------------------------
+
+    async def book_best(
+        self,
+        rule: BookingRule,
+        club: Club,
+        *,
+        target_date: date | None = None,
+        payment_policy: Iterable[PaymentCategory | str],
+        dry_run: bool = False,
+    ) -> AttemptResult:
+        """Book the best listed slot now: availability, filter and rank, book with fallback.
+
+        Without `target_date`, the rule's upcoming dates (weekdays, inside the release horizon,
+        not yet covered by an own booking) are tried in order.
+        """
+        policy = tuple(payment_policy)
+        report = AttemptReport(self.client, self.wall, rule, club, target_date, None)
+        try:
+            if not club.courts:
+                club = await self.client.get_club(rule.tenant_id)
+                report.club = club
+            own = await self.client.get_matches()
+            dates = [target_date] if target_date is not None else self._upcoming_dates(rule)
+            attempts = 0
+            for day in dates[:BOOK_NOW_MAX_DATES]:
+                key = (rule.rule_id, day)
+                async with self._lock(key):
+                    report.target_date = day
+                    covered = covering_match(rule, day, own)
+                    known = self._booked.get(key)
+                    if covered is not None or known is not None:
+                        if target_date is not None:
+                            return report.result(
+                                Outcome.BOOKED,
+                                reason="already_booked",
+                                match=covered or await self._match_or_none(known or ""),
+                            )
+                        continue
+                    result, tries = await self._book_day(
+                        report, rule=rule, club=club, day=day, policy=policy, dry_run=dry_run
+                    )
+                    attempts += tries
+                    if result is not None:
+                        if result.outcome is Outcome.BOOKED and result.match_id:
+                            self._booked[key] = result.match_id
+                        return replace(result, attempts=attempts)
+            return report.result(
+                Outcome.NO_SLOT,
+                reason="no_matching_slot" if dates else "no_upcoming_date",
+                attempts=attempts,
+            )
+        except PlaytomicError as err:
+            return report.result(Outcome.FAILED, reason=failure_reason(err))
+
+    async def _book_day(
+        self,
+        report: AttemptReport,
+        *,
+        rule: BookingRule,
+        club: Club,
+        day: date,
+        policy: tuple[PaymentCategory | str, ...],
+        dry_run: bool,
+    ) -> tuple[AttemptResult | None, int]:
+        now = self.wall()
+        listed = await self.client.get_availability(club, day)
+        flt = rule.slot_filter()
+        ranked = [
+            s
+            for s in rank_slots(filter_slots(listed, flt, club.zone), flt, club.zone)
+            if s.start > now
+        ]
+        tries = 0
+        for slot in ranked[:BOOK_NOW_MAX_SLOTS]:
+            tries += 1
+            began = self.wall()
+            try:
+                intent = await self.client.create_payment_intent(slot.target)
+                completion = await complete_intent(
+                    self.client, intent, slot, policy, dry_run=dry_run, sleep=self.sleep
+                )
+            except (SlotNotAvailableError, SlotGoneError, IntentAlreadyOpenError):
+                continue
+            except PlaytomicError as err:
+                if is_slot_gone(err):
+                    continue
+                raise
+            return (
+                report.result(
+                    completion.outcome,
+                    slot=slot,
+                    completion=completion,
+                    latency_ms=_ms(self.wall() - began),
+                ),
+                tries,
+            )
+        return None, tries
+
+    def _upcoming_dates(self, rule: BookingRule) -> list[date]:
+        now = self.wall()
+        today = now.astimezone(rule.zone).date()
+        if isinstance(rule.release, DailyDrop):
+            horizon = rule.release.days_ahead
+        else:
+            horizon = rule.release.minutes // 1440 + 1
+        dates: list[date] = []
+        for offset in range(horizon + 1):
+            day = today + timedelta(days=offset)
+            if day.weekday() not in rule.weekdays:
+                continue
+            if local_to_utc(day, rule.window_end, rule.zone) <= now:
+                continue
+            dates.append(day)
+        return dates
+
+    # -- missed releases -------------------------------------------------------------------
+
+    def missed(
+        self,
+        attempt: PlannedAttempt,
+        rule: BookingRule,
+        *,
+        club_name: str | None = None,
+        reason: str = "home_assistant_down",
+    ) -> AttemptResult:
+        """The result for a release instant that passed while Home Assistant was down."""
+        return missed_result(attempt, rule, club_name=club_name, reason=reason, now=self.wall())
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _lock(self, key: tuple[str, date]) -> asyncio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        return lock
+
+
+def _ms(delta: timedelta) -> float:
+    return round(delta / timedelta(milliseconds=1), 2)
+
+
+def _fire_dict(fire: FireReport) -> dict[str, Any]:
+    return {
+        "target": fire.target.isoformat(),
+        "fired_at": fire.fired_at.isoformat(),
+        "loop_lateness_ms": round(fire.lateness_ms, 3),
+        "rearms": fire.rearms,
+    }

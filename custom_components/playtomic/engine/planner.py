@@ -1,0 +1,150 @@
+"""Release planning: which target dates a rule aims at, and when each one opens (server clock).
+
+Pure functions of the rule, a time range and the user's own bookings; all arithmetic happens in
+the club's zone so DST nights come out right (08:30 Europe/Madrid is 07:30 UTC in winter and
+06:30 UTC in summer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from ..api.models import Match
+from ..api.timeconv import as_utc, local_to_utc
+from .rules import BookingRule, DailyDrop, Rolling
+
+
+@dataclass(frozen=True, order=True)
+class PlannedAttempt:
+    """One release to fire at: the rule's booking goal for one club-local date.
+
+    Ordered by release instant first so a sorted plan is the firing order.
+    """
+
+    release_at: datetime  # UTC, server clock
+    target_date: date  # club-local
+    rule_id: str
+
+
+def release_instant(rule: BookingRule, target_date: date) -> datetime:
+    """When the rule's slots on `target_date` open, in UTC (server clock).
+
+    Daily drop: `release_time` club-local on the day `days_ahead` before. Rolling: the first
+    candidate start (preferred start, else window start) minus the rolling lead. Wall times in a
+    DST gap move forward by the gap; ambiguous ones take the first occurrence (the earlier
+    instant), which is the one a server naively localising "08:30" would pick too.
+    """
+    release = rule.release
+    if isinstance(release, DailyDrop):
+        release_day = target_date - timedelta(days=release.days_ahead)
+        return local_to_utc(release_day, release.release_time, rule.zone)
+    return first_slot_start(rule, target_date) - release.lead
+
+
+def target_date_for(rule: BookingRule, release_at: datetime) -> date:
+    """The club-local date whose slots a release instant of this rule opens."""
+    release = rule.release
+    if isinstance(release, DailyDrop):
+        return as_utc(release_at).astimezone(rule.zone).date() + timedelta(days=release.days_ahead)
+    return (as_utc(release_at) + release.lead).astimezone(rule.zone).date()
+
+
+def first_slot_start(rule: BookingRule, target_date: date) -> datetime:
+    """UTC start of the slot the release is aimed at."""
+    return local_to_utc(target_date, rule.first_start, rule.zone)
+
+
+def covering_match(
+    rule: BookingRule, target_date: date, own_matches: Sequence[Match]
+) -> Match | None:
+    """An own active booking at the rule's club starting inside the window on that date."""
+    for match in own_matches:
+        if match.is_cancelled or match.tenant_id != rule.tenant_id:
+            continue
+        local = as_utc(match.start).astimezone(rule.zone)
+        if local.date() != target_date:
+            continue
+        start_of_day = local.replace(tzinfo=None).time()
+        if _seconds(rule.window_start) <= _seconds(start_of_day) < _seconds(rule.window_end):
+            return match
+    return None
+
+
+def plan_attempts(
+    rule: BookingRule,
+    *,
+    after: datetime,
+    until: datetime,
+    own_matches: Sequence[Match] = (),
+) -> list[PlannedAttempt]:
+    """Every release of the rule with `after <= release_at < until`, sorted, one per target date.
+
+    Target dates on the rule's weekdays only; dates already covered by an own booking at the club
+    inside the window are skipped (one booking per rule and date, never more).
+    """
+    after_utc, until_utc = as_utc(after), as_utc(until)
+    if until_utc <= after_utc:
+        return []
+    seen: set[date] = set()
+    plan: list[PlannedAttempt] = []
+    for target in _candidate_dates(rule, after_utc, until_utc):
+        if target in seen or target.weekday() not in rule.weekdays:
+            continue
+        seen.add(target)
+        at = release_instant(rule, target)
+        if not after_utc <= at < until_utc:
+            continue
+        if covering_match(rule, target, own_matches) is not None:
+            continue
+        plan.append(PlannedAttempt(release_at=at, target_date=target, rule_id=rule.rule_id))
+    plan.sort()
+    return plan
+
+
+def next_attempt(
+    rule: BookingRule,
+    *,
+    now: datetime,
+    own_matches: Sequence[Match] = (),
+    horizon: timedelta = timedelta(days=15),
+) -> PlannedAttempt | None:
+    """The earliest upcoming attempt (feeds the `next_booking_attempt` sensor)."""
+    plan = plan_attempts(rule, after=now, until=now + horizon, own_matches=own_matches)
+    return plan[0] if plan else None
+
+
+def _candidate_dates(rule: BookingRule, after: datetime, until: datetime) -> Iterator[date]:
+    """A superset of the target dates whose release can fall in [after, until).
+
+    One spare day on each side absorbs zone offsets and DST, so the exact bounds are checked by
+    the caller on the computed instant rather than reasoned about here.
+    """
+    release = rule.release
+    if isinstance(release, DailyDrop):
+        lead = timedelta(days=release.days_ahead)
+    else:
+        assert isinstance(release, Rolling)
+        lead = release.lead
+    first = (after + lead).astimezone(rule.zone).date() - timedelta(days=2)
+    last = (until + lead).astimezone(rule.zone).date() + timedelta(days=2)
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def _seconds(value: time) -> int:
+    return value.hour * 3600 + value.minute * 60 + value.second
+
+
+__all__ = [
+    "PlannedAttempt",
+    "covering_match",
+    "first_slot_start",
+    "next_attempt",
+    "plan_attempts",
+    "release_instant",
+    "target_date_for",
+]

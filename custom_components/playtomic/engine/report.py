@@ -1,0 +1,119 @@
+"""Assembling the one AttemptResult every attempt ends with."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from ..api.client import PlaytomicClient
+from ..api.models import Club, Match, Slot
+from .outcome import AttemptResult, Outcome
+from .planner import PlannedAttempt
+from .rules import BookingRule
+from .steps import Completion
+
+
+class AttemptReport:
+    """Collects the fields every AttemptResult of one attempt shares."""
+
+    def __init__(  # noqa: PLR0917 - one call site per path, all positional by design
+        self,
+        client: PlaytomicClient,
+        wall: Callable[[], datetime],
+        rule: BookingRule,
+        club: Club,
+        target_date: date | None,
+        release_at: datetime | None,
+    ) -> None:
+        self.client = client
+        self.wall = wall
+        self.rule = rule
+        self.club = club
+        self.target_date = target_date
+        self.release_at = release_at
+        self.started_at = wall()
+        self.requests_base = client.request_count
+        self.extra: dict[str, Any] = {}
+
+    def result(
+        self,
+        outcome: Outcome,
+        *,
+        slot: Slot | None = None,
+        completion: Completion | None = None,
+        match: Match | None = None,
+        match_id: str | None = None,
+        reason: str | None = None,
+        attempts: int = 0,
+        fire_error_ms: float | None = None,
+        latency_ms: float | None = None,
+        checkout_url: str | None = None,
+    ) -> AttemptResult:
+        zone = self.club.zone
+        extra = dict(self.extra)
+        if completion is not None:
+            extra.update(completion.extra)
+            if completion.payment_category:
+                extra["payment_category"] = completion.payment_category
+        resource_id = slot.resource_id if slot else (match.resource_id if match else None)
+        court_name = slot.court_name if slot else (match.resource_name if match else None)
+        start = slot.start if slot else (match.start if match else None)
+        duration = slot.duration if slot else (match.duration if match else None)
+        if match_id is None:
+            match_id = completion.match_id if completion else (match.match_id if match else None)
+        price = (
+            completion.price
+            if completion
+            else (str(match.price) if match and match.price else None)
+        )
+        if court_name is None and resource_id is not None:
+            court = self.club.court(resource_id)
+            court_name = court.name if court else None
+        return AttemptResult(
+            outcome=outcome,
+            rule_id=self.rule.rule_id,
+            tenant_id=self.club.tenant_id,
+            club_name=self.club.name or self.rule.club_name,
+            target_date=self.target_date,
+            resource_id=resource_id,
+            court_name=court_name,
+            start=start,
+            local_start=start.astimezone(zone) if start else None,
+            duration=duration,
+            price=price,
+            match_id=match_id,
+            reason=reason if reason is not None else (completion.reason if completion else None),
+            checkout_url=checkout_url or (completion.checkout_url if completion else None),
+            attempts=attempts,
+            requests_used=self.client.request_count - self.requests_base,
+            fire_error_ms=fire_error_ms,
+            latency_ms=latency_ms,
+            release_at=self.release_at,
+            started_at=self.started_at,
+            finished_at=self.wall(),
+            extra=extra,
+        )
+
+
+def missed_result(
+    attempt: PlannedAttempt,
+    rule: BookingRule,
+    *,
+    club_name: str | None = None,
+    reason: str = "home_assistant_down",
+    now: datetime | None = None,
+) -> AttemptResult:
+    """A `missed` outcome: never a late silent booking, just the report that it was missed."""
+    at = now or datetime.now(UTC)
+    return AttemptResult(
+        outcome=Outcome.MISSED,
+        rule_id=rule.rule_id,
+        tenant_id=rule.tenant_id,
+        club_name=club_name or rule.club_name,
+        target_date=attempt.target_date,
+        reason=reason,
+        release_at=attempt.release_at,
+        started_at=at,
+        finished_at=at,
+    )

@@ -1,0 +1,153 @@
+"""Booking rules as the engine sees them: typed, validated, time-zone aware."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import time, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..api.slots import SlotFilter
+
+# Same spelling as const.WEEKDAYS; kept here because the engine must not import the HA side.
+WEEKDAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+COURT_TYPES: tuple[str, ...] = ("any", "indoor", "outdoor")
+
+type CourtType = Literal["any", "indoor", "outdoor"]
+
+
+@dataclass(frozen=True)
+class DailyDrop:
+    """At `release_time` club-local every day, the club-local date `days_ahead` days later opens."""
+
+    days_ahead: int
+    release_time: time
+
+
+@dataclass(frozen=True)
+class Rolling:
+    """Each slot opens exactly `minutes` before it starts."""
+
+    minutes: int
+
+    @property
+    def lead(self) -> timedelta:
+        return timedelta(minutes=self.minutes)
+
+
+type ReleaseModel = DailyDrop | Rolling
+
+
+class RuleError(ValueError):
+    """Subentry data that does not describe a usable rule."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookingRule:
+    """One booking rule (a config subentry of type `booking_rule`)."""
+
+    rule_id: str
+    name: str
+    tenant_id: str
+    zone: ZoneInfo
+    weekdays: frozenset[int]  # 0 = Monday, as date.weekday()
+    window_start: time  # earliest slot start, club-local
+    window_end: time  # latest slot end, club-local
+    duration: int  # minutes
+    preferred_start: time | None = None
+    courts: tuple[str, ...] = ()  # resource ids in order of preference; empty = any court
+    court_type: CourtType = "any"
+    release: ReleaseModel = DailyDrop(14, time(8, 30))
+    club_name: str | None = None
+    auto_book: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.weekdays or not self.weekdays <= frozenset(range(7)):
+            raise RuleError("weekdays must be a non-empty subset of 0..6")
+        if self.duration <= 0:
+            raise RuleError("duration must be positive")
+        if self.window_end <= self.window_start:
+            raise RuleError("window_end must be after window_start")
+        if self.court_type not in COURT_TYPES:
+            raise RuleError(f"unknown court_type {self.court_type!r}")
+        if isinstance(self.release, DailyDrop) and self.release.days_ahead < 0:
+            raise RuleError("days_ahead must not be negative")
+        if isinstance(self.release, Rolling) and self.release.minutes <= 0:
+            raise RuleError("rolling minutes must be positive")
+
+    @property
+    def first_start(self) -> time:
+        """The start the release is aimed at: the preferred start if set, else the window start."""
+        return self.preferred_start if self.preferred_start is not None else self.window_start
+
+    @classmethod
+    def from_subentry_data(cls, rule_id: str, data: Mapping[str, Any]) -> BookingRule:
+        """Parse the subentry data format of docs/architecture.md; raises RuleError when unusable."""
+        try:
+            zone = ZoneInfo(str(data["club_timezone"]))
+        except (KeyError, ZoneInfoNotFoundError, ValueError) as err:
+            raise RuleError(f"bad club_timezone: {data.get('club_timezone')!r}") from err
+        try:
+            return cls(
+                rule_id=rule_id,
+                name=str(data.get("name") or rule_id),
+                tenant_id=str(data["tenant_id"]),
+                zone=zone,
+                weekdays=frozenset(WEEKDAY_NAMES.index(str(d).lower()) for d in data["weekdays"]),
+                window_start=_parse_time(data["window_start"]),
+                window_end=_parse_time(data["window_end"]),
+                duration=int(data["duration"]),
+                preferred_start=_parse_time(preferred)
+                if (preferred := data.get("preferred_start"))
+                else None,
+                courts=tuple(str(court) for court in data.get("courts") or ()),
+                court_type=_court_type(data.get("court_type")),
+                release=_release(data),
+                club_name=data.get("club_name"),
+                auto_book=bool(data.get("auto_book", True)),
+            )
+        except RuleError:
+            raise
+        except (KeyError, TypeError, ValueError) as err:
+            raise RuleError(f"invalid booking rule data: {err}") from err
+
+    def slot_filter(self) -> SlotFilter:
+        """The client's filter for this rule (used by `book_best` on listed availability)."""
+        return SlotFilter(
+            weekdays=self.weekdays,
+            window_start=self.window_start,
+            window_end=self.window_end,
+            durations=frozenset({self.duration}),
+            court_type=self.court_type,
+            courts=self.courts,
+            preferred_start=self.preferred_start,
+        )
+
+
+def _court_type(value: Any) -> CourtType:
+    text = str(value or "any")
+    if text == "indoor":
+        return "indoor"
+    if text == "outdoor":
+        return "outdoor"
+    if text == "any":
+        return "any"
+    raise RuleError(f"unknown court_type {text!r}")
+
+
+def _release(data: Mapping[str, Any]) -> ReleaseModel:
+    model = data.get("release_model") or "daily_drop"
+    if model == "rolling":
+        return Rolling(int(data["rolling_minutes"]))
+    if model == "daily_drop":
+        return DailyDrop(
+            int(data["days_ahead"]), _parse_time(data.get("release_time") or "08:30:00")
+        )
+    raise RuleError(f"unknown release_model {model!r}")
+
+
+def _parse_time(value: Any) -> time:
+    if isinstance(value, time):
+        return value
+    return time.fromisoformat(str(value))

@@ -1,0 +1,195 @@
+"""Finishing one created intent: payment policy, PATCH, the single confirmation.
+
+Shared by the release burst and "book now" so both apply the payment policy and the safety
+rules identically. A lost slot is raised as `SlotGoneError` (the caller falls back to another
+candidate); everything else ends the attempt with a `Completion`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+import logging
+from typing import Any
+
+from ..api.client import PlaytomicClient
+from ..api.errors import (
+    BookingOutcomeUnknownError,
+    PaymentActionRequiredError,
+    PaymentNotPossibleError,
+    PlaytomicApiError,
+    PlaytomicAuthError,
+    PlaytomicConnectionError,
+    PlaytomicEdgeBlockedError,
+    PlaytomicError,
+    PlaytomicRateLimitedError,
+    SlotNotAvailableError,
+)
+from ..api.links import checkout_link
+from ..api.models import PaymentIntent, Slot
+from ..api.payments import PaymentCategory, choose_method
+from .outcome import Outcome
+
+_LOGGER = logging.getLogger(__name__)
+
+# A PATCH only sets a field, so repeating it is safe (contract §8 rule 4); a couple of tries
+# absorb a dropped connection without turning a won slot into a failure.
+_PATCH_TRIES = 3
+_PATCH_RETRY_DELAY = 0.2
+
+
+class SlotGoneError(Exception):
+    """The slot went to someone else between create and confirmation: try another one."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Completion:
+    """How finishing one intent ended (never a lost slot: that is `SlotGoneError`)."""
+
+    outcome: Outcome
+    match_id: str | None = None
+    reason: str | None = None
+    checkout_url: str | None = None
+    price: str | None = None
+    payment_category: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def slot_checkout(slot: Slot) -> str:
+    return checkout_link(slot.tenant_id, slot.resource_id, slot.start, slot.duration)
+
+
+def failure_reason(err: PlaytomicError) -> str:
+    """A machine-readable reason for an error; never carries a secret (messages are not used)."""
+    if isinstance(err, PlaytomicEdgeBlockedError):
+        return "edge_blocked"
+    if isinstance(err, PlaytomicAuthError):
+        return "auth_failed"
+    if isinstance(err, PlaytomicRateLimitedError):
+        return "rate_limited"
+    if isinstance(err, PlaytomicConnectionError):
+        return "connection_error"
+    if isinstance(err, PlaytomicApiError):
+        return f"api_error_{err.http_status}" + (f"_{err.code}" if err.code else "")
+    return type(err).__name__
+
+
+def is_slot_gone(err: PlaytomicError) -> bool:
+    """A 409 anywhere in the flow means the slot is not (or no longer) ours to take."""
+    return isinstance(err, SlotNotAvailableError) or (
+        isinstance(err, PlaytomicApiError) and err.http_status == 409
+    )
+
+
+async def complete_intent(
+    client: PlaytomicClient,
+    intent: PaymentIntent,
+    slot: Slot,
+    policy: Iterable[PaymentCategory | str],
+    *,
+    dry_run: bool,
+    sleep: Callable[[float], Awaitable[Any]],
+) -> Completion:
+    """Choose a method, PATCH it, confirm exactly once. Raises SlotGoneError on a lost slot."""
+    intent_id = intent.payment_intent_id
+    try:
+        method, category = choose_method(
+            intent.available_payment_methods, policy, payment_intent_id=intent_id
+        )
+    except PaymentNotPossibleError as err:
+        return Completion(
+            outcome=Outcome.PAYMENT_NOT_POSSIBLE,
+            reason="no_allowed_payment_method",
+            checkout_url=slot_checkout(slot),
+            extra={"offered_methods": list(err.offered), "payment_intent_id": intent_id},
+        )
+    price = str(method.amount) if method.amount is not None else None
+    if dry_run:
+        # Same stopping point as the client's dry run: the intent proves the slot was ours to
+        # take; it is never PATCHed or confirmed and simply expires. It is abandoned, so the
+        # client may create a real one for the same slot later (§8 rule 3 is about live ones).
+        client.release_intent(slot.target)
+        return Completion(
+            outcome=Outcome.DRY_RUN,
+            reason="dry_run",
+            price=price,
+            payment_category=category.value,
+            extra={"payment_intent_id": intent_id, "payment_method": method.label},
+        )
+    try:
+        selected = await _select(client, intent_id, method.payment_method_id, sleep)
+        if selected.requires_action:
+            return Completion(
+                outcome=Outcome.PAYMENT_NOT_POSSIBLE,
+                reason="payment_action_required",
+                checkout_url=slot_checkout(slot),
+                price=price,
+                extra={"payment_intent_id": intent_id},
+            )
+        match_id = await client.confirm_payment_intent(intent_id, slot.target)
+    except PaymentActionRequiredError as err:
+        return Completion(
+            outcome=Outcome.PAYMENT_NOT_POSSIBLE,
+            reason="payment_action_required",
+            checkout_url=err.deep_link,
+            price=price,
+            extra={"payment_intent_id": intent_id},
+        )
+    except PaymentNotPossibleError as err:
+        return Completion(
+            outcome=Outcome.PAYMENT_NOT_POSSIBLE,
+            reason=f"payment_refused_{err.http_status}" if err.http_status else "payment_refused",
+            checkout_url=slot_checkout(slot),
+            price=price,
+            extra={"payment_intent_id": intent_id, "offered_methods": list(err.offered)},
+        )
+    except BookingOutcomeUnknownError:
+        return Completion(
+            outcome=Outcome.OUTCOME_UNKNOWN,
+            reason="confirmation_unconfirmed",
+            checkout_url=slot_checkout(slot),
+            price=price,
+            extra={"payment_intent_id": intent_id},
+        )
+    except PlaytomicError as err:
+        if is_slot_gone(err):
+            raise SlotGoneError from err
+        return Completion(
+            outcome=Outcome.FAILED,
+            reason=failure_reason(err),
+            checkout_url=slot_checkout(slot),
+            price=price,
+            extra={"payment_intent_id": intent_id},
+        )
+    return Completion(
+        outcome=Outcome.BOOKED,
+        match_id=match_id,
+        price=price,
+        payment_category=category.value,
+        extra={"payment_intent_id": intent_id, "payment_method": method.label},
+    )
+
+
+async def _select(
+    client: PlaytomicClient,
+    intent_id: str,
+    method_id: str,
+    sleep: Callable[[float], Awaitable[Any]],
+) -> PaymentIntent:
+    """PATCH with a couple of retries for transient failures (idempotent, §8 rule 4)."""
+    for attempt in range(1, _PATCH_TRIES + 1):
+        try:
+            return await client.select_payment_method(intent_id, method_id)
+        except PlaytomicRateLimitedError as err:
+            if attempt == _PATCH_TRIES:
+                raise
+            await sleep(min(err.retry_after or 1.0, 5.0))
+        except PlaytomicConnectionError:
+            if attempt == _PATCH_TRIES:
+                raise
+            await sleep(_PATCH_RETRY_DELAY)
+        except PlaytomicApiError as err:
+            if err.http_status is None or err.http_status < 500 or attempt == _PATCH_TRIES:
+                raise
+            await sleep(_PATCH_RETRY_DELAY)
+    raise AssertionError("unreachable")  # pragma: no cover

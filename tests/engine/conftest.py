@@ -1,0 +1,166 @@
+"""Fixtures of the engine tests: a fake Playtomic on loopback and a virtual timeline.
+
+The timeline is real time plus a virtual offset. The engine's and the client's `sleep` advance
+the offset instead of waiting, and the fake server's clock follows the same offset, so a 30 s
+burst with 0.5 s retry spacing runs in milliseconds while requests still cross real sockets.
+Firing itself runs on the real event loop clock (tests keep release instants <= 0.3 s ahead).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+import time as _time
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import pytest
+
+from custom_components.playtomic.api import Club, PlaytomicClient
+from custom_components.playtomic.engine import BookingEngine, BookingRule, DailyDrop, PlannedAttempt
+from tests.fake_playtomic import CourtSpec, DailyDrop as FakeDailyDrop, FakeClock, FakePlaytomic
+
+EMAIL = "alice@example.com"
+PASSWORD = "correct-horse-battery"
+USER_ID = "1001"
+TENANT = "6b1f0c34-0f5e-4d7e-9c1a-2a1d6e0b7a11"
+MADRID = ZoneInfo("Europe/Madrid")
+COURT_IDS = ("court-1", "court-2", "court-3", "court-4")
+
+
+class Timeline:
+    """Real time plus a virtual offset that `sleep` advances (and the fake's clocks with it)."""
+
+    def __init__(self, *clocks: FakeClock) -> None:
+        self.virtual = timedelta(0)
+        self.clocks = list(clocks)
+        self.slept: list[float] = []
+
+    def wall(self) -> datetime:
+        return datetime.now(UTC) + self.virtual
+
+    def monotonic(self) -> float:
+        return _time.monotonic() + self.virtual.total_seconds()
+
+    def jump_to(self, instant: datetime) -> None:
+        """Move virtual time so the host clock reads `instant` now (the fake's clocks follow)."""
+        step = instant - self.wall()
+        self.virtual += step
+        for clock in self.clocks:
+            clock.advance(step)
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        if seconds > 0:
+            step = timedelta(seconds=seconds)
+            self.virtual += step
+            for clock in self.clocks:
+                clock.advance(step)
+        await asyncio.sleep(0)
+
+
+@dataclass
+class World:
+    fake: FakePlaytomic
+    timeline: Timeline
+    client: PlaytomicClient
+    engine: BookingEngine
+    session: aiohttp.ClientSession
+    tokens_seen: list[object]
+
+    async def club(self) -> Club:
+        return await self.client.get_club(TENANT)
+
+
+def make_rule(**overrides: object) -> BookingRule:
+    values: dict[str, object] = {
+        "rule_id": "rule-1",
+        "name": "Evenings",
+        "tenant_id": TENANT,
+        "zone": MADRID,
+        "weekdays": frozenset(range(7)),
+        "window_start": time(18, 0),
+        "window_end": time(21, 30),
+        "duration": 90,
+        "preferred_start": time(19, 0),
+        "courts": COURT_IDS,
+        "court_type": "any",
+        "release": DailyDrop(14, time(8, 30)),
+        "club_name": "Club Padel Norte",
+    }
+    values.update(overrides)
+    return BookingRule(**values)  # type: ignore[arg-type]
+
+
+def release_soon(world: World, seconds: float = 0.0, days_ahead: int = 14) -> PlannedAttempt:
+    """Make the fake's daily drop happen `seconds` from now (server clock); the planned attempt."""
+    instant = world.fake.release_in(TENANT, seconds=seconds)
+    target = instant.astimezone(MADRID).date() + timedelta(days=days_ahead)
+    return PlannedAttempt(release_at=instant, target_date=target, rule_id="rule-1")
+
+
+def slot_start(target: date, at: time) -> datetime:
+    return datetime.combine(target, at, tzinfo=MADRID).astimezone(UTC)
+
+
+@pytest.fixture
+def server_skew() -> timedelta:
+    """How far the fake server's clock runs ahead of the host's (tests override it)."""
+    return timedelta(0)
+
+
+@pytest.fixture
+def access_ttl() -> float:
+    """Lifetime of the fake's access tokens in seconds (tests override it)."""
+    return 3600
+
+
+@pytest.fixture
+def hold_seconds() -> float:
+    """How long an unconfirmed intent holds its slot on the fake (tests override it)."""
+    return 600
+
+
+@pytest.fixture
+async def world(
+    server_skew: timedelta, access_ttl: float, hold_seconds: float
+) -> AsyncIterator[World]:
+    clock = FakeClock.real(offset=server_skew)
+    timeline = Timeline(clock)
+    fake = FakePlaytomic(clock=clock, hold_seconds=hold_seconds, access_ttl=access_ttl)
+    fake.add_account(EMAIL, PASSWORD, user_id=USER_ID, name="Alice")
+    fake.add_club(
+        "Club Padel Norte",
+        timezone="Europe/Madrid",
+        tenant_id=TENANT,
+        courts=[
+            CourtSpec("Pista 1", indoor=True, resource_id=COURT_IDS[0]),
+            CourtSpec("Pista 2", indoor=True, resource_id=COURT_IDS[1]),
+            CourtSpec("Pista 3", indoor=False, resource_id=COURT_IDS[2]),
+            CourtSpec("Pista 4", indoor=False, resource_id=COURT_IDS[3]),
+        ],
+        release=FakeDailyDrop(days_ahead=14, time=time(8, 30)),
+        payment_methods=("CASH", "CREDIT_CARD"),
+    )
+    await fake.start(host="127.0.0.1", port=0)
+    tokens_seen: list[object] = []
+    session = aiohttp.ClientSession()
+    client = PlaytomicClient(
+        session,
+        EMAIL,
+        PASSWORD,
+        base_url=fake.url,
+        on_tokens=tokens_seen.append,
+        now=timeline.wall,
+        sleep=timeline.sleep,
+    )
+    engine = BookingEngine(
+        client, wall=timeline.wall, monotonic=timeline.monotonic, sleep=timeline.sleep
+    )
+    try:
+        yield World(fake, timeline, client, engine, session, tokens_seen)
+    finally:
+        await session.close()
+        await fake.stop()

@@ -1,0 +1,141 @@
+"""Firing on the monotonic loop clock: never early, a few ms late, measured as behaviour."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from custom_components.playtomic.engine import fire_at
+from tests.engine.conftest import World, make_rule, release_soon
+
+
+async def test_fires_at_the_instant_never_before() -> None:
+    target = datetime.now(UTC) + timedelta(milliseconds=60)
+    seen: list[datetime] = []
+
+    async def action() -> str:
+        seen.append(datetime.now(UTC))
+        return "done"
+
+    result, report = await fire_at(target, action)
+    assert result == "done"
+    assert seen[0] >= target
+    assert report.fired_at >= report.target >= target
+    assert report.lateness_ms >= 0
+    assert report.rearms == 0
+    print(f"fired {(seen[0] - target) / timedelta(milliseconds=1):.3f} ms after the target")
+
+
+async def test_a_past_target_fires_at_once() -> None:
+    target = datetime.now(UTC) - timedelta(seconds=5)
+
+    async def action() -> int:
+        return 7
+
+    result, report = await fire_at(target, action)
+    assert result == 7
+    assert report.lateness_ms > 4000  # honest about how late
+
+
+async def test_rearms_when_the_wall_clock_says_early() -> None:
+    """If the wall clock was stepped back during the wait, the shot waits for the wall clock."""
+    start = datetime.now(UTC)
+    lag = timedelta(milliseconds=30)
+    calls = 0
+
+    def lagging_wall() -> datetime:
+        # The first reading (arming) is true; later readings lag by 30 ms.
+        nonlocal calls
+        calls += 1
+        return datetime.now(UTC) - (lag if calls > 1 else timedelta(0))
+
+    target = start + timedelta(milliseconds=20)
+
+    async def action() -> datetime:
+        return lagging_wall()
+
+    fired, report = await fire_at(target, action, wall=lagging_wall)
+    assert report.rearms >= 1
+    assert fired >= target
+
+
+async def test_the_action_starts_eagerly_inside_the_timer_callback() -> None:
+    """No extra loop iteration between the timer and the action's first step."""
+    order: list[str] = []
+    loop = asyncio.get_running_loop()
+    target = datetime.now(UTC) + timedelta(milliseconds=20)
+
+    async def action() -> None:
+        order.append("action")
+
+    def spoiler() -> None:
+        order.append("other callback")
+
+    async def run() -> None:
+        await fire_at(target, action)
+
+    task = asyncio.create_task(run())
+    # A callback scheduled right after the timer would run before a lazily started action.
+    loop.call_at(loop.time() + 0.0205, spoiler)
+    await task
+    assert order[0] == "action"
+
+
+async def test_cancellation_leaves_no_timer() -> None:
+    target = datetime.now(UTC) + timedelta(seconds=30)
+
+    async def action() -> None:
+        raise AssertionError("must not run")
+
+    task = asyncio.create_task(fire_at(target, action))
+    await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def _fire_and_check(world: World, lead: float) -> float:
+    await world.client.login()
+    club = await world.club()
+    rule = make_rule()
+    await world.engine.measure_clock()  # virtual seconds of bisection, before the instant is set
+    attempt = release_soon(world, lead)
+    await world.engine.prepare(rule, club, attempt.release_at)
+    world.fake.clear_requests()
+    result = await world.engine.run_release(attempt, rule, club, payment_policy=("at_club",))
+    creates = [
+        r for r in world.fake.requests if r.method == "POST" and r.path == "/v1/payment_intents"
+    ]
+    first = creates[0]
+    delay_ms = (first.received_at - attempt.release_at) / timedelta(milliseconds=1)
+    print(
+        f"first create reached the server {delay_ms:+.2f} ms after the release "
+        f"(engine fire_error_ms {result.fire_error_ms}, loop lateness "
+        f"{result.extra['fire']['loop_lateness_ms']} ms, outcome {result.outcome})"
+    )
+    # Never before the release instant on the server's clock.
+    assert first.received_at >= attempt.release_at
+    assert result.outcome == "booked"
+    assert result.fire_error_ms is not None
+    return delay_ms
+
+
+async def test_first_create_reaches_the_server_at_or_after_the_release(world: World) -> None:
+    await _fire_and_check(world, 0.3)
+
+
+@pytest.mark.parametrize("server_skew", [timedelta(milliseconds=800)])
+async def test_fires_on_the_server_clock_when_it_runs_800ms_ahead(world: World) -> None:
+    """Fired on the host clock, the request would be 800 ms late; on the estimate it is not."""
+    delay = await _fire_and_check(world, 0.3)
+    assert world.engine.clock is not None
+    assert not world.engine.clock.host_clock_agrees
+    print(f"skew +800 ms: {delay:.2f} ms late (clock {world.engine.clock.as_dict()})")
+
+
+@pytest.mark.parametrize("server_skew", [timedelta(milliseconds=-800)])
+async def test_fires_on_the_server_clock_when_it_runs_800ms_behind(world: World) -> None:
+    """Fired on the host clock, the request would be 800 ms early and get a 409."""
+    await _fire_and_check(world, 0.3)
