@@ -6,11 +6,14 @@ rules they enforce on this repository are mirrored here.
 
 from __future__ import annotations
 
+from importlib import metadata
 import json
 from pathlib import Path
 import re
 from typing import Any
 
+from awesomeversion import AwesomeVersion
+from homeassistant.const import __version__ as ha_version
 import pytest
 import yaml
 
@@ -81,6 +84,15 @@ def test_hacs_json_is_valid() -> None:
     )
     assert pinned, "requirements_test.txt pins the HA test stack"
     assert re.fullmatch(r"20\d\d\.\d+\.\d+", hacs["homeassistant"])
+    oldest = re.search(
+        r"pytest-homeassistant-custom-component==(\S+)",
+        (ROOT / "requirements_test_oldest.txt").read_text(),
+    )
+    assert oldest, "requirements_test_oldest.txt pins the oldest HA test stack"
+    assert AwesomeVersion(hacs["homeassistant"]) <= AwesomeVersion(ha_version)
+    if metadata.version("pytest-homeassistant-custom-component") == oldest[1]:
+        # scripts/test's oldest-HA run is what proves the advertised minimum.
+        assert hacs["homeassistant"] == ha_version
 
 
 def test_hacs_repository_layout() -> None:

@@ -1,0 +1,141 @@
+"""The Playtomic integration: book padel courts from Home Assistant."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import SIGNAL_CONFIG_ENTRY_CHANGED, ConfigEntryChange
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.device_registry import DeviceEntry
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.typing import ConfigType
+
+from .api import PlaytomicAuthError, PlaytomicEdgeBlockedError, PlaytomicError, TokenPair
+from .client_factory import create_client
+from .const import CONF_TOKENS, DOMAIN, SUBENTRY_BOOKING_RULE
+from .coordinator import AvailabilityCoordinator, MatchesCoordinator
+from .entity import account_device_info
+from .repairs import (
+    async_delete_auth_issue,
+    async_delete_edge_blocked_issue,
+    async_delete_entry_issues,
+    async_raise_edge_blocked_issue,
+)
+from .runtime import ApiHealth, PlaytomicConfigEntry, PlaytomicRuntimeData, ResultHistory
+from .services import async_setup_services
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+PLATFORMS: list[Platform] = [
+    Platform.BUTTON,
+    Platform.CALENDAR,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions once, for every account."""
+    async_setup_services(hass)
+    return True
+
+
+def _rule_ids(entry: PlaytomicConfigEntry) -> frozenset[str]:
+    return frozenset(
+        subentry_id
+        for subentry_id, subentry in entry.subentries.items()
+        if subentry.subentry_type == SUBENTRY_BOOKING_RULE
+    )
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) -> bool:
+    """Log in, load the first data, and set up the platforms."""
+
+    @callback
+    def save_tokens(tokens: TokenPair) -> None:
+        # Refresh tokens rotate (contract §2.2): the new pair must be stored before anything else.
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_TOKENS: tokens.to_dict()}
+        )
+
+    client = create_client(hass, entry.data, on_tokens=save_tokens)
+    try:
+        await client.ensure_token()
+    except PlaytomicAuthError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="auth_failed"
+        ) from err
+    except PlaytomicEdgeBlockedError as err:
+        async_raise_edge_blocked_issue(hass, entry)
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="edge_blocked"
+        ) from err
+    except PlaytomicError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="cannot_connect"
+        ) from err
+    async_delete_auth_issue(hass, entry)
+    async_delete_edge_blocked_issue(hass, entry)
+
+    health = ApiHealth()
+    matches = MatchesCoordinator(hass, entry, client, health)
+    availability = AvailabilityCoordinator(hass, entry, client, health, matches)
+    history = ResultHistory(hass, entry.entry_id)
+    await history.async_load()
+    await matches.async_config_entry_first_refresh()
+    await availability.async_config_entry_first_refresh()
+
+    entry.runtime_data = PlaytomicRuntimeData(
+        client=client,
+        matches=matches,
+        availability=availability,
+        history=history,
+        health=health,
+    )
+    # Registered before the platforms so rule devices can point at it by registry id.
+    account_device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, **account_device_info(entry)
+    )
+    entry.runtime_data.account_device_id = account_device.id
+
+    # Rules are subentries. Editing a rule reloads through its flow; adding or removing one does
+    # not, so watch the set of rule ids. Token and auto-book writes change no id: no reload.
+    known_rules = _rule_ids(entry)
+
+    @callback
+    def entry_changed(change: ConfigEntryChange, changed: PlaytomicConfigEntry) -> None:
+        if (
+            change is ConfigEntryChange.UPDATED
+            and changed.entry_id == entry.entry_id
+            and _rule_ids(changed) != known_rules
+        ):
+            hass.config_entries.async_schedule_reload(entry.entry_id)
+
+    entry.async_on_unload(
+        async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, entry_changed)
+    )
+
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) -> bool:
+    """Unload the platforms; coordinators and timers stop with them."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) -> None:
+    """Forget the booking history and the issues of a removed account."""
+    await ResultHistory(hass, entry.entry_id).async_remove()
+    async_delete_entry_issues(hass, entry)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: PlaytomicConfigEntry, device: DeviceEntry
+) -> bool:
+    """Allow deleting a rule device whose rule is gone; the account device stays."""
+    live = {(DOMAIN, str(entry.unique_id))} | {
+        (DOMAIN, f"{entry.unique_id}_{rule_id}") for rule_id in _rule_ids(entry)
+    }
+    return not any(identifier in live for identifier in device.identifiers)

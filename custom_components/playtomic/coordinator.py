@@ -1,0 +1,304 @@
+"""Data update coordinators: own matches, and open slots for the booking rules.
+
+Polling stays at human scale (contract §8 rule 5): matches every 15 minutes, availability every
+10 minutes for at most a handful of club-days, club details once a day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .api import (
+    Club,
+    Match,
+    PlaytomicApiError,
+    PlaytomicAuthError,
+    PlaytomicClient,
+    PlaytomicConnectionError,
+    PlaytomicEdgeBlockedError,
+    PlaytomicError,
+    PlaytomicRateLimitedError,
+    Slot,
+)
+from .const import DOMAIN, LOGGER
+from .repairs import async_delete_edge_blocked_issue, async_raise_edge_blocked_issue
+from .rules import BookingRule, rules_of
+from .runtime import ApiHealth
+
+if TYPE_CHECKING:
+    from .runtime import PlaytomicConfigEntry
+
+MATCHES_INTERVAL = timedelta(minutes=15)
+AVAILABILITY_INTERVAL = timedelta(minutes=10)
+CLUB_CACHE_TTL = timedelta(days=1)
+# Contract §8 rule 5: a refresh asks for no more club-days than this.
+MAX_CLUB_DAYS_PER_REFRESH = 7
+# How many ranked slots after the best one the sensor shows.
+ALTERNATIVES = 3
+# A 429 keeps the previous data, but not forever: older data than this is stale.
+STALE_AFTER = timedelta(hours=1)
+
+
+def error_code(err: PlaytomicError) -> str:
+    """A short machine-readable code for an API failure (never a secret)."""
+    if isinstance(err, PlaytomicAuthError):
+        return "auth_failed"
+    if isinstance(err, PlaytomicEdgeBlockedError):
+        return "edge_blocked"
+    if isinstance(err, PlaytomicRateLimitedError):
+        return "rate_limited"
+    if isinstance(err, PlaytomicConnectionError):
+        return "cannot_connect"
+    if isinstance(err, PlaytomicApiError):
+        return f"api_error_{err.http_status}" if err.http_status else "api_error"
+    return "unknown_error"
+
+
+class PlaytomicCoordinator[T](DataUpdateCoordinator[T]):
+    """Shared error handling of both coordinators."""
+
+    config_entry: PlaytomicConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: PlaytomicConfigEntry,
+        client: PlaytomicClient,
+        health: ApiHealth,
+        *,
+        name: str,
+        update_interval: timedelta,
+    ) -> None:
+        """Bind the client; `health` collects the last error for the diagnostic sensor."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {name}",
+            update_interval=update_interval,
+        )
+        self.client = client
+        self.health = health
+        self.last_success: datetime | None = None
+
+    async def _guarded[R](self, call: Awaitable[R]) -> R:
+        """Await an API call, mapping its failure to what the coordinator must raise."""
+        try:
+            return await call
+        except PlaytomicError as err:
+            self.health.error = error_code(err)
+            self.health.at = dt_util.utcnow()
+            raise
+
+    async def _async_update_data(self) -> T:
+        try:
+            data = await self._fetch()
+        except PlaytomicAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="auth_failed"
+            ) from err
+        except PlaytomicEdgeBlockedError as err:
+            async_raise_edge_blocked_issue(self.hass, self.config_entry)
+            raise UpdateFailed(translation_domain=DOMAIN, translation_key="edge_blocked") from err
+        except PlaytomicRateLimitedError as err:
+            if (
+                self.data is not None
+                and self.last_success is not None
+                and dt_util.utcnow() - self.last_success < STALE_AFTER
+            ):
+                # Contract §8 rule 6: back off, and show what we had meanwhile.
+                LOGGER.debug("%s rate limited, keeping the previous data", self.name)
+                return self.data
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="rate_limited",
+                retry_after=err.retry_after,
+            ) from err
+        except PlaytomicConnectionError as err:
+            raise UpdateFailed(translation_domain=DOMAIN, translation_key="cannot_connect") from err
+        except PlaytomicError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="api_error",
+                translation_placeholders={"code": error_code(err)},
+            ) from err
+        self.last_success = dt_util.utcnow()
+        async_delete_edge_blocked_issue(self.hass, self.config_entry)
+        return data
+
+    async def _fetch(self) -> T:
+        raise NotImplementedError
+
+
+class MatchesCoordinator(PlaytomicCoordinator[list[Match]]):
+    """The account's upcoming own matches at every club, soonest first."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: PlaytomicConfigEntry,
+        client: PlaytomicClient,
+        health: ApiHealth,
+    ) -> None:
+        """Poll every 15 minutes."""
+        super().__init__(
+            hass, entry, client, health, name="matches", update_interval=MATCHES_INTERVAL
+        )
+
+    async def _fetch(self) -> list[Match]:
+        matches = await self._guarded(self.client.get_matches(upcoming_only=True))
+        return sorted((m for m in matches if not m.is_cancelled), key=lambda m: m.start)
+
+    def booked_days(self, rule: BookingRule) -> set[date]:
+        """Club-local dates on which the account already plays at the rule's club."""
+        return booked_days(self.data or [], rule)
+
+
+def booked_days(matches: list[Match], rule: BookingRule) -> set[date]:
+    """Club-local dates with an own, active match at the rule's club inside its window."""
+    days: set[date] = set()
+    for match in matches:
+        if match.is_cancelled or match.tenant_id != rule.tenant_id:
+            continue
+        day = rule.day_of(match.start)
+        start, end = rule.window_utc(day)
+        if start <= match.start < end:
+            days.add(day)
+    return days
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuleSlots:
+    """What the availability poll found for one rule."""
+
+    best: Slot | None = None
+    alternatives: tuple[Slot, ...] = ()
+    days_checked: tuple[date, ...] = ()
+    club: Club | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AvailabilityData:
+    """Open slots per rule, and when they were fetched."""
+
+    rules: dict[str, RuleSlots] = field(default_factory=dict)
+    fetched_at: datetime | None = None
+
+
+class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
+    """Open slots matching each booking rule within the club's booking horizon."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: PlaytomicConfigEntry,
+        client: PlaytomicClient,
+        health: ApiHealth,
+        matches: MatchesCoordinator,
+    ) -> None:
+        """Poll every 10 minutes; the matches coordinator tells which days are already booked."""
+        super().__init__(
+            hass,
+            entry,
+            client,
+            health,
+            name="availability",
+            update_interval=AVAILABILITY_INTERVAL,
+        )
+        self.matches = matches
+        self._clubs: dict[str, tuple[Club, datetime]] = {}
+
+    async def async_get_club(self, tenant_id: str) -> Club:
+        """Club details with courts, fetched at most once a day (contract §8 rule 5)."""
+        now = dt_util.utcnow()
+        cached = self._clubs.get(tenant_id)
+        if cached is not None and now - cached[1] < CLUB_CACHE_TTL:
+            return cached[0]
+        club = await self._guarded(self.client.get_club(tenant_id))
+        self._clubs[tenant_id] = (club, now)
+        return club
+
+    def cached_club(self, tenant_id: str) -> Club | None:
+        """The cached club, if any (no I/O)."""
+        cached = self._clubs.get(tenant_id)
+        return cached[0] if cached else None
+
+    async def async_slots(self, club: Club, day: date) -> list[Slot]:
+        """Every open slot of one club-local day."""
+        return await self._guarded(self.client.get_availability(club, day))
+
+    def plan(self, rules: dict[str, BookingRule], now: datetime) -> dict[str, list[date]]:
+        """Which club-days each rule looks at in this refresh, nearest first, capped in total."""
+        wanted: dict[str, list[date]] = {}
+        for rule_id, rule in rules.items():
+            club = self.cached_club(rule.tenant_id)
+            horizon = club.booking_ahead_limit if club else None
+            wanted[rule_id] = rule.open_days(
+                now, horizon_minutes=horizon, skip=self.matches.booked_days(rule)
+            )
+        chosen: set[tuple[str, date]] = set()
+        plan: dict[str, list[date]] = {rule_id: [] for rule_id in rules}
+        # Round robin, so one rule with many days cannot starve the others.
+        depth = 0
+        while len(chosen) < MAX_CLUB_DAYS_PER_REFRESH and any(
+            depth < len(days) for days in wanted.values()
+        ):
+            for rule_id, days in wanted.items():
+                if depth >= len(days):
+                    continue
+                key = (rules[rule_id].tenant_id, days[depth])
+                if key not in chosen and len(chosen) >= MAX_CLUB_DAYS_PER_REFRESH:
+                    continue
+                chosen.add(key)
+                plan[rule_id].append(days[depth])
+            depth += 1
+        return plan
+
+    async def _fetch(self) -> AvailabilityData:
+        rules = rules_of(self.config_entry)
+        for tenant_id in {rule.tenant_id for rule in rules.values()}:
+            await self.async_get_club(tenant_id)
+        now = dt_util.utcnow()
+        plan = self.plan(rules, now)
+        day_cache: dict[tuple[str, date], list[Slot]] = {}
+        result: dict[str, RuleSlots] = {}
+        for rule_id, rule in rules.items():
+            club = await self.async_get_club(rule.tenant_id)
+            ranked: list[Slot] = []
+            for day in plan[rule_id]:
+                key = (rule.tenant_id, day)
+                if key not in day_cache:
+                    day_cache[key] = await self.async_slots(club, day)
+                ranked.extend(rule.rank(club, day_cache[key], now=now))
+            result[rule_id] = RuleSlots(
+                best=ranked[0] if ranked else None,
+                alternatives=tuple(ranked[1 : 1 + ALTERNATIVES]),
+                days_checked=tuple(plan[rule_id]),
+                club=club,
+            )
+        return AvailabilityData(rules=result, fetched_at=now)
+
+    def summary(self) -> dict[str, Any]:
+        """A secret-free summary for diagnostics."""
+        data = self.data or AvailabilityData()
+        return {
+            "fetched_at": data.fetched_at.isoformat() if data.fetched_at else None,
+            "last_update_success": self.last_update_success,
+            "clubs_cached": len(self._clubs),
+            "rules": {
+                rule_id: {
+                    "days_checked": [day.isoformat() for day in slots.days_checked],
+                    "best": slots.best.start.isoformat() if slots.best else None,
+                    "alternatives": len(slots.alternatives),
+                }
+                for rule_id, slots in data.rules.items()
+            },
+        }

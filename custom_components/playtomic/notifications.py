@@ -1,0 +1,136 @@
+"""Tell a rule's notify targets how a booking attempt ended.
+
+Texts come from the integration's translations (category `exceptions`, keys `notify_*` and
+`reason_*`), so a Spanish Home Assistant sends Spanish messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.translation import async_get_translations
+import voluptuous as vol
+
+from .const import DOMAIN, LOGGER, WEEKDAYS
+from .engine.outcome import AttemptResult, Outcome
+
+NOTIFY_DOMAIN = "notify"
+_FALLBACK_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class _Blank(dict[str, str]):
+    """Leaves unknown placeholders empty instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+async def _async_texts(hass: HomeAssistant) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    # Weekday names come from the rule form's selector, the rest from `exceptions`.
+    for category in ("selector", "exceptions"):
+        texts.update(await async_get_translations(hass, hass.config.language, category, {DOMAIN}))
+    return texts
+
+
+def _text(texts: Mapping[str, str], key: str, **values: Any) -> str:
+    template = texts.get(f"component.{DOMAIN}.exceptions.{key}.message", key)
+    return template.format_map(_Blank({k: "" if v is None else str(v) for k, v in values.items()}))
+
+
+def _when(texts: Mapping[str, str], result: AttemptResult) -> str | None:
+    """Weekday, date and time of the slot, club-local."""
+    local = result.local_start
+    if local is None:
+        return result.target_date.isoformat() if result.target_date else None
+    weekday = texts.get(
+        f"component.{DOMAIN}.selector.weekdays.options.{WEEKDAYS[local.weekday()]}",
+        _FALLBACK_WEEKDAYS[local.weekday()],
+    )
+    return f"{weekday} {local.date().isoformat()} {local.strftime('%H:%M')}"
+
+
+def details(texts: Mapping[str, str], result: AttemptResult) -> str:
+    """Club, court, day and time, duration and price, as far as they are known."""
+    parts = [
+        result.club_name,
+        result.court_name,
+        _when(texts, result),
+        f"{result.duration} min" if result.duration else None,
+        result.price,
+    ]
+    return ", ".join(part for part in parts if part)
+
+
+def reason_text(texts: Mapping[str, str], reason: str | None) -> str:
+    """The reason code in plain words (the code itself when no text exists)."""
+    if not reason:
+        return ""
+    # "api_error_404" falls back to the text of "api_error".
+    for code in (reason, reason.rstrip("0123456789").rstrip("_")):
+        key = f"reason_{code}"
+        if (text := _text(texts, key)) != key:
+            return text
+    return reason
+
+
+async def async_compose(
+    hass: HomeAssistant, result: AttemptResult, *, rule_name: str, link: str
+) -> tuple[str, str]:
+    """Title and message of the notification for one result."""
+    texts = await _async_texts(hass)
+    values = {
+        "rule": rule_name,
+        "club": result.club_name,
+        "details": details(texts, result),
+        "reason": reason_text(texts, result.reason),
+        "link": link,
+    }
+    title = _text(texts, f"notify_title_{result.outcome.value}", **values)
+    if result.outcome is Outcome.BOOKED:
+        message_key = "notify_message_booked"
+    elif result.outcome is Outcome.DRY_RUN:
+        message_key = "notify_message_dry_run"
+    else:
+        message_key = "notify_message_failed"
+    return title, _text(texts, message_key, **values).strip()
+
+
+async def async_notify_result(
+    hass: HomeAssistant,
+    targets: tuple[str, ...],
+    result: AttemptResult,
+    *,
+    rule_name: str,
+    link: str,
+    missing: set[str],
+) -> None:
+    """Send the result to every target; a missing or failing service never raises."""
+    if not targets:
+        return
+    title, message = await async_compose(hass, result, rule_name=rule_name, link=link)
+    for raw_target in targets:
+        target = raw_target.removeprefix(f"{NOTIFY_DOMAIN}.")
+        if not hass.services.has_service(NOTIFY_DOMAIN, target):
+            if target not in missing:
+                missing.add(target)
+                LOGGER.warning("Notify service notify.%s does not exist; skipping it", target)
+            continue
+        missing.discard(target)
+        try:
+            await hass.services.async_call(
+                NOTIFY_DOMAIN,
+                target,
+                {
+                    "title": title,
+                    "message": message,
+                    # Companion apps open `url` (iOS) or `clickAction` (Android) on tap.
+                    "data": {"url": link, "clickAction": link},
+                },
+                blocking=True,
+            )
+        except (HomeAssistantError, vol.Invalid) as err:
+            LOGGER.warning("Notification via notify.%s failed: %s", target, err)

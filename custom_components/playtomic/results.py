@@ -1,0 +1,109 @@
+"""The seam every booking path ends in: one attempt's result becomes state, event and message.
+
+`async_report_result` is what the "book now" path, the `book` action and the release-time
+engine call once an attempt has ended.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+
+from .api.links import checkout_link, club_app_link, match_link
+from .const import DOMAIN, EVENT_BOOKING_FAILED, EVENT_BOOKING_SUCCEEDED
+from .engine.outcome import AttemptResult, Outcome
+from .notifications import async_notify_result
+from .repairs import (
+    async_delete_payment_issue,
+    async_raise_auth_issue,
+    async_raise_edge_blocked_issue,
+    async_raise_payment_issue,
+)
+from .rules import rules_of
+from .runtime import PlaytomicConfigEntry
+
+
+def signal_result(entry_id: str) -> str:
+    """Dispatcher signal sent with every new result of an entry."""
+    return f"{DOMAIN}_result_{entry_id}"
+
+
+def result_link(result: AttemptResult) -> str:
+    """Where a tap on the notification leads: the match, the checkout, or the club."""
+    if result.outcome is Outcome.BOOKED and result.match_id:
+        return match_link(result.match_id)
+    if result.checkout_url:
+        return result.checkout_url
+    if result.resource_id and result.start and result.duration:
+        return checkout_link(result.tenant_id, result.resource_id, result.start, result.duration)
+    return club_app_link(result.tenant_id)
+
+
+def event_data(
+    entry: PlaytomicConfigEntry, result: AttemptResult, *, rule_name: str | None, link: str
+) -> dict[str, Any]:
+    """The bus event's data (public interface: automations read these keys)."""
+    return {
+        "entry_id": entry.entry_id,
+        "rule_id": result.rule_id,
+        "rule": rule_name,
+        "club": result.club_name,
+        "tenant_id": result.tenant_id,
+        "court": result.court_name,
+        "resource_id": result.resource_id,
+        "local_start": result.local_start.isoformat() if result.local_start else None,
+        "start": result.start.isoformat() if result.start else None,
+        "duration": result.duration,
+        "match_id": result.match_id,
+        "outcome": result.outcome.value,
+        "reason": result.reason,
+        "latency_ms": result.latency_ms,
+        "price": result.price,
+        "url": link,
+    }
+
+
+async def async_report_result(
+    hass: HomeAssistant, entry: PlaytomicConfigEntry, result: AttemptResult
+) -> None:
+    """Record a finished attempt, tell the sensors, fire the event, notify, raise repairs."""
+    runtime = entry.runtime_data
+    rule = rules_of(entry).get(result.rule_id) if result.rule_id else None
+    rule_name = rule.name if rule else (result.club_name or result.tenant_id)
+    link = result_link(result)
+
+    await runtime.history.async_add(result)
+    async_dispatcher_send(hass, signal_result(entry.entry_id), result)
+
+    hass.bus.async_fire(
+        EVENT_BOOKING_SUCCEEDED if result.succeeded else EVENT_BOOKING_FAILED,
+        event_data(entry, result, rule_name=rule.name if rule else None, link=link),
+    )
+
+    if result.outcome is Outcome.BOOKED:
+        async_delete_payment_issue(hass, entry, result.rule_id)
+    elif result.outcome is Outcome.PAYMENT_NOT_POSSIBLE:
+        async_raise_payment_issue(
+            hass,
+            entry,
+            result.rule_id,
+            rule_name=rule_name,
+            club=result.club_name or result.tenant_id,
+            link=link,
+        )
+    elif result.reason == "auth_failed":
+        async_raise_auth_issue(hass, entry)
+        entry.async_start_reauth(hass)
+    elif result.reason == "edge_blocked":
+        async_raise_edge_blocked_issue(hass, entry)
+
+    await async_notify_result(
+        hass,
+        rule.notify if rule else (),
+        result,
+        rule_name=rule_name,
+        link=link,
+        missing=runtime.missing_notify,
+    )

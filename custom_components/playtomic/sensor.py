@@ -1,0 +1,295 @@
+"""Sensors: per rule the next open slot, the last result and the next attempt; per account the
+next own booking and token/API health."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.typing import StateType
+
+from .api import Club, Match, Slot
+from .api.links import checkout_link, match_link
+from .const import OUTCOMES, SUBENTRY_BOOKING_RULE
+from .engine import BookingRule as EngineRule, RuleError, next_attempt as plan_next_attempt
+from .entity import PlaytomicAccountEntity, PlaytomicRuleEntity, RuleView
+from .rules import zone_of
+from .runtime import PlaytomicConfigEntry
+
+# Read-only entities: the coordinators do all the I/O.
+PARALLEL_UPDATES = 0
+
+
+def slot_attributes(slot: Slot, club: Club | None) -> dict[str, Any]:
+    """What a user needs to recognise and book a slot."""
+    zone = club.zone if club else zone_of(None)
+    return {
+        "court": slot.court_name,
+        "local_start": slot.local_start(zone).isoformat(),
+        "duration": slot.duration,
+        "price": str(slot.price) if slot.price else None,
+        "booking_url": checkout_link(slot.tenant_id, slot.resource_id, slot.start, slot.duration),
+    }
+
+
+def _next_open_slot_attrs(view: RuleView) -> dict[str, Any]:
+    slots = view.slots
+    if slots is None or slots.best is None:
+        return {"alternatives": []}
+    return {
+        **slot_attributes(slots.best, slots.club),
+        "alternatives": [slot_attributes(slot, slots.club) for slot in slots.alternatives],
+    }
+
+
+def _last_result_attrs(view: RuleView) -> dict[str, Any]:
+    result = view.last_result
+    if result is None:
+        return {}
+    return {
+        "slot": result.local_start.isoformat() if result.local_start else None,
+        "court": result.court_name,
+        "match_id": result.match_id,
+        "reason": result.reason,
+        "attempts": result.attempts,
+        "latency_ms": result.latency_ms,
+        "requests": result.requests_used,
+        "finished_at": result.finished_at.isoformat() if result.finished_at else None,
+    }
+
+
+def next_attempt(view: RuleView) -> datetime | None:
+    """The next release the rule will fire at (none while auto-book is off).
+
+    Planned by the engine's planner, the same function its scheduler arms timers with.
+    """
+    if not view.rule.auto_book:
+        return None
+    try:
+        rule = EngineRule.from_subentry_data(str(view.rule.rule_id), view.subentry_data)
+    except RuleError:
+        return None
+    attempt = plan_next_attempt(rule, now=view.now, own_matches=view.own_matches)
+    return attempt.release_at if attempt else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuleSensorDescription(SensorEntityDescription):
+    """A rule sensor: its value and attributes from the rule's current view."""
+
+    value_fn: Callable[[RuleView], StateType | datetime]
+    attr_fn: Callable[[RuleView], dict[str, Any]] = lambda _: {}
+    needs_slots: bool = False
+
+
+RULE_SENSORS: tuple[RuleSensorDescription, ...] = (
+    RuleSensorDescription(
+        key="next_open_slot",
+        translation_key="next_open_slot",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda view: view.slots.best.start if view.slots and view.slots.best else None,
+        attr_fn=_next_open_slot_attrs,
+        needs_slots=True,
+    ),
+    RuleSensorDescription(
+        key="last_booking_result",
+        translation_key="last_booking_result",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(OUTCOMES),
+        value_fn=lambda view: view.last_result.outcome.value if view.last_result else None,
+        attr_fn=_last_result_attrs,
+    ),
+    RuleSensorDescription(
+        key="next_booking_attempt",
+        translation_key="next_booking_attempt",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=next_attempt,
+    ),
+)
+
+
+class PlaytomicRuleSensor(PlaytomicRuleEntity, SensorEntity):
+    """A sensor of one booking rule."""
+
+    entity_description: RuleSensorDescription
+    _unsub_timer: CALLBACK_TYPE | None = None
+
+    @property
+    def available(self) -> bool:
+        """Slot data goes stale with the availability poll; the rest is always known."""
+        view = self.view()
+        if view is None:
+            return False
+        return view.slots_available or not self.entity_description.needs_slots
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """The rule's value for this sensor."""
+        view = self.view()
+        return self.entity_description.value_fn(view) if view else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Details of the value."""
+        view = self.view()
+        return self.entity_description.attr_fn(view) if view else None
+
+    async def async_added_to_hass(self) -> None:
+        """Also wake up when the shown instant passes (next attempt moves on by itself)."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._cancel_timer)
+        self._arm_timer()
+
+    @callback
+    def _cancel_timer(self) -> None:
+        if self._unsub_timer is not None:
+            self._unsub_timer()
+            self._unsub_timer = None
+
+    @callback
+    def _arm_timer(self) -> None:
+        self._cancel_timer()
+        value = self.native_value
+        if self.entity_description.key == "next_booking_attempt" and isinstance(value, datetime):
+            self._unsub_timer = async_track_point_in_utc_time(self.hass, self._passed, value)
+
+    @callback
+    def _passed(self, _now: datetime) -> None:
+        self._unsub_timer = None
+        self.async_write_ha_state()
+        self._arm_timer()
+
+    @callback
+    def _handle_update(self) -> None:
+        super()._handle_update()
+        self._arm_timer()
+
+
+def _next_match(matches: list[Match] | None) -> Match | None:
+    return matches[0] if matches else None
+
+
+def _upcoming_attrs(matches: list[Match] | None) -> dict[str, Any]:
+    match = _next_match(matches)
+    if match is None:
+        return {}
+    zone = zone_of(match.timezone_name)
+    return {
+        "club": match.tenant_name,
+        "court": match.resource_name,
+        "local_start": match.start.astimezone(zone).isoformat(),
+        "duration": match.duration,
+        "price": str(match.price) if match.price else None,
+        "match_id": match.match_id,
+        "url": match_link(match.match_id),
+    }
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountSensorDescription(SensorEntityDescription):
+    """An account sensor, computed from the entity (coordinator data, client, health)."""
+
+    value_fn: Callable[[PlaytomicAccountSensor], StateType | datetime]
+    attr_fn: Callable[[PlaytomicAccountSensor], dict[str, Any] | None] = lambda _: None
+    always_available: bool = False
+
+
+def _token_expires(sensor: PlaytomicAccountSensor) -> datetime | None:
+    tokens = sensor.entry.runtime_data.client.tokens
+    return tokens.access_expires if tokens else None
+
+
+def _token_attrs(sensor: PlaytomicAccountSensor) -> dict[str, Any]:
+    tokens = sensor.entry.runtime_data.client.tokens
+    refresh = tokens.refresh_expires if tokens else None
+    return {"refresh_expires": refresh.isoformat() if refresh else None}
+
+
+def _last_error_attrs(sensor: PlaytomicAccountSensor) -> dict[str, Any]:
+    health = sensor.entry.runtime_data.health
+    return {"at": health.at.isoformat() if health.at else None}
+
+
+ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
+    AccountSensorDescription(
+        key="upcoming_booking",
+        translation_key="upcoming_booking",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda sensor: m.start if (m := _next_match(sensor.coordinator.data)) else None,
+        attr_fn=lambda sensor: _upcoming_attrs(sensor.coordinator.data),
+    ),
+    AccountSensorDescription(
+        key="token_expires",
+        translation_key="token_expires",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_token_expires,
+        attr_fn=_token_attrs,
+        always_available=True,
+    ),
+    AccountSensorDescription(
+        key="last_api_error",
+        translation_key="last_api_error",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda sensor: sensor.entry.runtime_data.health.error,
+        attr_fn=_last_error_attrs,
+        always_available=True,
+    ),
+)
+
+
+class PlaytomicAccountSensor(PlaytomicAccountEntity, SensorEntity):
+    """A sensor of the account."""
+
+    entity_description: AccountSensorDescription
+
+    @property
+    def available(self) -> bool:
+        """Health sensors stay readable exactly when the API is failing."""
+        return self.entity_description.always_available or super().available
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """The account's value for this sensor."""
+        return self.entity_description.value_fn(self)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Details of the value."""
+        return self.entity_description.attr_fn(self)
+
+    async def async_added_to_hass(self) -> None:
+        """Health also changes when the availability poll fails."""
+        await super().async_added_to_hass()
+        if self.entity_description.always_available:
+            self.async_on_remove(
+                self.entry.runtime_data.availability.async_add_listener(
+                    self._handle_coordinator_update
+                )
+            )
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: PlaytomicConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Account sensors, then each rule's sensors under its subentry."""
+    async_add_entities(
+        PlaytomicAccountSensor(entry, description) for description in ACCOUNT_SENSORS
+    )
+    for subentry_id, subentry in entry.subentries.items():
+        if subentry.subentry_type != SUBENTRY_BOOKING_RULE:
+            continue
+        async_add_entities(
+            (PlaytomicRuleSensor(entry, subentry_id, description) for description in RULE_SENSORS),
+            config_subentry_id=subentry_id,
+        )

@@ -1,0 +1,370 @@
+"""Actions: find_slots, book, cancel_booking.
+
+Registered once in `async_setup`; each call names its account with `config_entry_id`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.util import dt as dt_util
+import voluptuous as vol
+
+from .api import (
+    Club,
+    PlaytomicApiError,
+    PlaytomicAuthError,
+    PlaytomicEdgeBlockedError,
+    PlaytomicError,
+    PlaytomicRateLimitedError,
+    SlotFilter,
+    filter_slots,
+    rank_slots,
+)
+from .api.links import checkout_link
+from .booking import ExplicitTarget, async_book
+from .const import COURT_TYPES, DOMAIN, SUBENTRY_BOOKING_RULE
+from .coordinator import error_code
+from .engine import BookingRule as EngineRule, RuleError
+from .engine.outcome import AttemptResult, Outcome
+from .rules import rules_of
+from .runtime import PlaytomicConfigEntry
+
+SERVICE_FIND_SLOTS = "find_slots"
+SERVICE_BOOK = "book"
+SERVICE_CANCEL_BOOKING = "cancel_booking"
+
+ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_TENANT_ID = "tenant_id"
+ATTR_DATE = "date"
+ATTR_END_DATE = "end_date"
+ATTR_WINDOW_START = "window_start"
+ATTR_WINDOW_END = "window_end"
+ATTR_DURATION = "duration"
+ATTR_COURT_TYPE = "court_type"
+ATTR_RULE = "rule"
+ATTR_AT = "at"
+ATTR_DRY_RUN = "dry_run"
+ATTR_MATCH_ID = "match_id"
+
+# Contract §8 rule 5: one request per club-day, so a search covers at most a week.
+MAX_RANGE_DAYS = 7
+# `at` waits inside the event loop; further ahead than this belongs in an automation.
+MAX_WAIT = timedelta(days=1)
+
+_DURATION = vol.All(vol.Coerce(int), vol.Range(min=30, max=300))
+
+FIND_SLOTS_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Optional(ATTR_TENANT_ID): cv.string,
+        vol.Optional(ATTR_DATE): cv.date,
+        vol.Optional(ATTR_END_DATE): cv.date,
+        vol.Optional(ATTR_WINDOW_START): cv.time,
+        vol.Optional(ATTR_WINDOW_END): cv.time,
+        vol.Optional(ATTR_DURATION): _DURATION,
+        vol.Optional(ATTR_COURT_TYPE): vol.In(COURT_TYPES),
+    }
+)
+
+BOOK_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Optional(ATTR_RULE): cv.string,
+        vol.Optional(ATTR_TENANT_ID): cv.string,
+        vol.Optional(ATTR_DATE): cv.date,
+        vol.Optional(ATTR_WINDOW_START): cv.time,
+        vol.Optional(ATTR_WINDOW_END): cv.time,
+        vol.Optional(ATTR_DURATION): _DURATION,
+        vol.Optional(ATTR_COURT_TYPE): vol.In(COURT_TYPES),
+        vol.Optional(ATTR_AT): cv.datetime,
+        vol.Optional(ATTR_DRY_RUN): cv.boolean,
+    }
+)
+
+CANCEL_BOOKING_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Required(ATTR_MATCH_ID): cv.string,
+    }
+)
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+def _failed(key: str, **placeholders: str) -> HomeAssistantError:
+    return HomeAssistantError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+@callback
+def async_get_config_entry(hass: HomeAssistant, entry_id: str) -> PlaytomicConfigEntry:
+    """A loaded Playtomic entry (`service.async_get_config_entry` is missing on HA 2026.2)."""
+    entry = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise _invalid("entry_not_found", entry_id=entry_id)
+    if entry.state is not ConfigEntryState.LOADED:
+        raise _invalid("entry_not_loaded", title=entry.title)
+    return entry
+
+
+def _action_error(
+    hass: HomeAssistant, entry: PlaytomicConfigEntry, err: PlaytomicError
+) -> HomeAssistantError:
+    """The translated action error for a client failure."""
+    if isinstance(err, PlaytomicAuthError):
+        entry.async_start_reauth(hass)
+        return _failed("auth_failed")
+    if isinstance(err, PlaytomicEdgeBlockedError):
+        return _failed("edge_blocked")
+    if isinstance(err, PlaytomicRateLimitedError):
+        return _failed("rate_limited")
+    if isinstance(err, PlaytomicApiError):
+        return _failed("api_error", code=error_code(err))
+    return _failed("cannot_connect")
+
+
+async def _api[R](hass: HomeAssistant, entry: PlaytomicConfigEntry, call: Awaitable[R]) -> R:
+    """Await a client call, turning its failure into a translated action error."""
+    try:
+        return await call
+    except PlaytomicError as err:
+        raise _action_error(hass, entry, err) from err
+
+
+def _default_tenant(entry: PlaytomicConfigEntry, tenant_id: str | None) -> str:
+    if tenant_id:
+        return tenant_id
+    rules = rules_of(entry)
+    if not rules:
+        raise _invalid("club_required")
+    return next(iter(rules.values())).tenant_id
+
+
+async def _club(hass: HomeAssistant, entry: PlaytomicConfigEntry, tenant_id: str) -> Club:
+    try:
+        return await entry.runtime_data.availability.async_get_club(tenant_id)
+    except PlaytomicApiError as err:
+        if err.http_status == 404:
+            raise _invalid("club_not_found", tenant_id=tenant_id) from err
+        raise _action_error(hass, entry, err) from err
+    except PlaytomicError as err:
+        raise _action_error(hass, entry, err) from err
+
+
+def _day_range(call: ServiceCall, club: Club) -> list[date]:
+    today = dt_util.utcnow().astimezone(club.zone).date()
+    first: date = call.data.get(ATTR_DATE, today)
+    last: date = call.data.get(ATTR_END_DATE, first)
+    if last < first:
+        raise _invalid("date_range_invalid")
+    if (last - first).days >= MAX_RANGE_DAYS:
+        raise _invalid("date_range_too_long", max_days=str(MAX_RANGE_DAYS))
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _check_window(start: time | None, end: time | None) -> None:
+    if start is not None and end is not None and end <= start:
+        raise _invalid("window_invalid")
+
+
+async def _async_find_slots(call: ServiceCall) -> ServiceResponse:
+    entry = async_get_config_entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    client = entry.runtime_data.client
+    window_start: time | None = call.data.get(ATTR_WINDOW_START)
+    window_end: time | None = call.data.get(ATTR_WINDOW_END)
+    _check_window(window_start, window_end)
+    club = await _club(call.hass, entry, _default_tenant(entry, call.data.get(ATTR_TENANT_ID)))
+    days = _day_range(call, club)
+    duration = call.data.get(ATTR_DURATION)
+    flt = SlotFilter(
+        window_start=window_start,
+        window_end=window_end,
+        durations=frozenset({duration}) if duration else None,
+        court_type=call.data.get(ATTR_COURT_TYPE, "any"),
+    )
+    now = dt_util.utcnow()
+    found: list[Any] = []
+    for day in days:
+        slots = await _api(call.hass, entry, client.get_availability(club, day))
+        ranked = rank_slots(
+            filter_slots((s for s in slots if s.start > now), flt, club.zone), flt, club.zone
+        )
+        found.extend(
+            {
+                "club": club.name,
+                "tenant_id": club.tenant_id,
+                "court": slot.court_name,
+                "resource_id": slot.resource_id,
+                "indoor": slot.indoor,
+                "start": slot.start.isoformat(),
+                "local_start": slot.local_start(club.zone).isoformat(),
+                "local_end": slot.local_end(club.zone).isoformat(),
+                "duration": slot.duration,
+                "price": str(slot.price) if slot.price else None,
+                "booking_url": checkout_link(
+                    slot.tenant_id, slot.resource_id, slot.start, slot.duration
+                ),
+            }
+            for slot in ranked
+        )
+    return {"slots": found}
+
+
+def _explicit_target(call: ServiceCall) -> ExplicitTarget:
+    missing = [
+        key
+        for key in (ATTR_TENANT_ID, ATTR_DATE, ATTR_WINDOW_START, ATTR_WINDOW_END, ATTR_DURATION)
+        if key not in call.data
+    ]
+    if missing:
+        raise _invalid("target_incomplete", fields=", ".join(missing))
+    _check_window(call.data[ATTR_WINDOW_START], call.data[ATTR_WINDOW_END])
+    return ExplicitTarget(
+        tenant_id=call.data[ATTR_TENANT_ID],
+        day=call.data[ATTR_DATE],
+        window_start=call.data[ATTR_WINDOW_START],
+        window_end=call.data[ATTR_WINDOW_END],
+        duration=call.data[ATTR_DURATION],
+        court_type=call.data.get(ATTR_COURT_TYPE, "any"),
+    )
+
+
+async def async_wait_until(
+    hass: HomeAssistant, entry: PlaytomicConfigEntry, when: datetime
+) -> None:
+    """Sleep inside the event loop until `when` (UTC), exact to the loop's latency.
+
+    Unloading the entry ends the wait with an error instead of booking for a gone account.
+    """
+    waiter: asyncio.Future[bool] = hass.loop.create_future()
+
+    @callback
+    def fire(_now: datetime) -> None:
+        if not waiter.done():
+            waiter.set_result(True)
+
+    @callback
+    def unloaded() -> None:
+        if not waiter.done():
+            waiter.set_result(False)
+
+    unsub = async_track_point_in_utc_time(hass, fire, when)
+    entry.async_on_unload(unloaded)
+    try:
+        if not await waiter:
+            raise _failed("entry_not_loaded", title=entry.title)
+    finally:
+        unsub()
+
+
+async def _async_book(call: ServiceCall) -> ServiceResponse:
+    hass = call.hass
+    entry = async_get_config_entry(hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    rule_id: str | None = call.data.get(ATTR_RULE)
+    target: ExplicitTarget | None = None
+    if rule_id is not None:
+        if any(key in call.data for key in (ATTR_TENANT_ID, ATTR_DATE)):
+            raise _invalid("rule_or_target")
+        subentry = entry.subentries.get(rule_id)
+        if subentry is None or subentry.subentry_type != SUBENTRY_BOOKING_RULE:
+            raise _invalid("rule_not_found", rule=rule_id)
+    else:
+        target = _explicit_target(call)
+
+    dry_run: bool | None = call.data.get(ATTR_DRY_RUN)
+    at: datetime | None = call.data.get(ATTR_AT)
+    scheduler = entry.runtime_data.scheduler
+    if at is not None:
+        when = dt_util.as_utc(
+            at if at.tzinfo else at.replace(tzinfo=dt_util.get_default_time_zone())
+        )
+        if when - dt_util.utcnow() > MAX_WAIT:
+            raise _invalid("at_too_far")
+        if rule_id is not None and scheduler is not None:
+            # A rule at an instant is a release: the engine's precise routine runs it (and
+            # reports the result itself).
+            result = await scheduler.async_run_at(
+                _engine_rule(entry, rule_id), when, dry_run=dry_run
+            )
+            return _book_response(call, result)
+        if when > dt_util.utcnow():
+            await async_wait_until(hass, entry, when)
+
+    result = await async_book(hass, entry, rule_id=rule_id, target=target, dry_run=dry_run)
+    return _book_response(call, result)
+
+
+def _engine_rule(entry: PlaytomicConfigEntry, rule_id: str) -> EngineRule:
+    try:
+        return EngineRule.from_subentry_data(rule_id, entry.subentries[rule_id].data)
+    except RuleError as err:
+        raise _invalid("rule_not_found", rule=rule_id) from err
+
+
+def _book_response(call: ServiceCall, result: AttemptResult) -> ServiceResponse:
+    """The result for the caller; an API failure is an error, not a response."""
+    if result.outcome is Outcome.FAILED:
+        raise _failed("booking_failed", reason=result.reason or "unknown_error")
+    return result.as_dict() if call.return_response else None
+
+
+async def _async_cancel_booking(call: ServiceCall) -> ServiceResponse:
+    entry = async_get_config_entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    runtime = entry.runtime_data
+    match_id: str = call.data[ATTR_MATCH_ID]
+    try:
+        await runtime.client.cancel_match(match_id)
+    except PlaytomicError as err:
+        if isinstance(err, PlaytomicApiError) and err.http_status == 404:
+            raise _invalid("match_not_found", match_id=match_id) from err
+        if isinstance(err, PlaytomicApiError) and err.http_status == 409:
+            raise _invalid("match_not_cancelable", match_id=match_id) from err
+        raise _action_error(call.hass, entry, err) from err
+    await runtime.matches.async_refresh()
+    return None
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the integration's actions."""
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_FIND_SLOTS,
+        _async_find_slots,
+        schema=FIND_SLOTS_SCHEMA,  # type: ignore[arg-type]  # probatio types on 2026.3+
+        supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_BOOK,
+        _async_book,
+        schema=BOOK_SCHEMA,  # type: ignore[arg-type]
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_CANCEL_BOOKING,
+        _async_cancel_booking,
+        schema=CANCEL_BOOKING_SCHEMA,  # type: ignore[arg-type]
+        supports_response=SupportsResponse.NONE,
+    )

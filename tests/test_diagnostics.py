@@ -1,0 +1,70 @@
+"""Diagnostics: useful summaries, and no secret or identifier of the account."""
+
+from __future__ import annotations
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.playtomic.engine.outcome import AttemptResult, Outcome
+from custom_components.playtomic.results import async_report_result
+from tests import record_notify, setup_integration
+from tests.const import ALICE_EMAIL, ALICE_ID, ALICE_PASSWORD, NORTE_ID, RULE_SUBENTRY_ID
+from tests.fake_playtomic import FakePlaytomic
+
+
+@pytest.fixture(autouse=True)
+def frozen(freezer: FrozenDateTimeFactory) -> None:
+    """A Monday morning."""
+    freezer.move_to("2026-03-02T09:00:00+00:00")
+
+
+async def test_diagnostics_redacts_secrets(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Summaries of every part, and none of the account's secrets or ids."""
+    record_notify(hass)
+    await setup_integration(hass, mock_config_entry)
+    await hass.services.async_call(
+        "button", "press", {"entity_id": "button.weekday_evenings_book_now"}, blocking=True
+    )
+    await hass.async_block_till_done()
+    match_id = next(m.match_id for m in fake_playtomic.matches if m.owner_id == ALICE_ID)
+    # An engine result carries intent ids in `extra`.
+    await async_report_result(
+        hass,
+        mock_config_entry,
+        AttemptResult(
+            outcome=Outcome.OUTCOME_UNKNOWN,
+            rule_id=RULE_SUBENTRY_ID,
+            tenant_id=NORTE_ID,
+            extra={"intent_ids": ["intent-secret-1"], "payment_intent_id": "intent-secret-2"},
+        ),
+    )
+
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, mock_config_entry)
+
+    assert diagnostics["entry"]["data"]["password"] == "**REDACTED**"
+    assert diagnostics["entry"]["data"]["tokens"] == "**REDACTED**"
+    assert diagnostics["entry"]["options"]["payment_methods"]
+    assert diagnostics["subentries"][0]["data"]["window_start"] == "18:00:00"
+    assert diagnostics["token_health"]["present"] is True
+    assert diagnostics["matches"]["count"] == 1
+    assert diagnostics["availability"]["rules"]
+    assert diagnostics["last_results"][0]["outcome"] == "booked"
+    assert diagnostics["last_results"][1]["extra"]["intent_ids"] == "**REDACTED**"
+    assert diagnostics["client"]["request_count"] > 0
+
+    text = repr(diagnostics)
+    secrets = (ALICE_PASSWORD, ALICE_EMAIL, match_id, "intent-secret-1", "intent-secret-2")
+    for secret in (*secrets, *fake_playtomic.issued_tokens):
+        assert secret not in text
+    assert f"'{ALICE_ID}'" not in text

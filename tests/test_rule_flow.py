@@ -1,0 +1,482 @@
+"""Booking-rule subentry flow (add and edit a rule) and the rule form helpers.
+
+The subentry flow works from the entry's stored credentials, so these tests never load the
+integration: the entry is only added to Home Assistant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+import logging
+from typing import Any
+from unittest.mock import AsyncMock, patch
+from zoneinfo import ZoneInfo
+
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
+
+from custom_components.playtomic.api import Club, Court, PlaytomicClient, TokenPair
+from custom_components.playtomic.const import SUBENTRY_BOOKING_RULE
+from custom_components.playtomic.rule_schema import (
+    club_durations,
+    club_label,
+    club_timezone,
+    default_duration,
+    distance_km,
+    nearest_first,
+    release_defaults,
+    rule_form_values,
+    sport_id,
+    validate_rule,
+)
+from tests.const import (
+    ALICE_EMAIL,
+    ALICE_ID,
+    ALICE_PASSWORD,
+    NORTE_ID,
+    RIVERSIDE_ID,
+    RULE_DATA,
+    RULE_SUBENTRY_ID,
+)
+from tests.fake_playtomic import FakePlaytomic
+
+HOME = (40.4168, -3.7038)
+
+
+@pytest.fixture(autouse=True)
+def home_in_madrid(hass: HomeAssistant) -> None:
+    hass.config.latitude, hass.config.longitude = HOME
+
+
+@pytest.fixture
+def mock_setup_entry() -> Generator[AsyncMock]:
+    """Editing a rule reloads the entry; keep the integration itself out of these tests."""
+    with patch("custom_components.playtomic.async_setup_entry", return_value=True) as mock:
+        yield mock
+
+
+@pytest.fixture
+def entry(hass: HomeAssistant, mock_config_entry: MockConfigEntry) -> MockConfigEntry:
+    """Alice's account with one rule, added but not loaded."""
+    mock_config_entry.add_to_hass(hass)
+    return mock_config_entry
+
+
+def markers(result: Any) -> dict[str, Any]:
+    return {str(marker): marker for marker in result["data_schema"].schema}
+
+
+def defaults(result: Any) -> dict[str, Any]:
+    return {
+        name: marker.default()
+        for name, marker in markers(result).items()
+        if callable(marker.default)
+    }
+
+
+def suggested(result: Any) -> dict[str, Any]:
+    return {
+        name: marker.description["suggested_value"]
+        for name, marker in markers(result).items()
+        if marker.description and "suggested_value" in marker.description
+    }
+
+
+def option_values(result: Any, field: str) -> list[str]:
+    selector = result["data_schema"].schema[markers(result)[field]]
+    return [
+        option["value"] if isinstance(option, dict) else option
+        for option in selector.config["options"]
+    ]
+
+
+async def start_add(hass: HomeAssistant, entry: MockConfigEntry) -> Any:
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_BOOKING_RULE), context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "club"
+    return result
+
+
+async def configure(hass: HomeAssistant, result: Any, user_input: dict[str, Any]) -> Any:
+    return await hass.config_entries.subentries.async_configure(result["flow_id"], user_input)
+
+
+def added_rules(entry: MockConfigEntry) -> list[Any]:
+    return [sub for sub_id, sub in entry.subentries.items() if sub_id != RULE_SUBENTRY_ID]
+
+
+# Adding a rule ----------------------------------------------------------------------------------
+
+
+async def test_add_rule_at_rolling_club(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, entry: MockConfigEntry
+) -> None:
+    """A second rule at another club; the defaults follow that club's rolling window."""
+    hass.services.async_register("notify", "mobile_app_bob_phone", AsyncMock())
+    assert entry.state.value == "not_loaded"
+    result = await start_add(hass, entry)
+    assert result["errors"] == {}
+    result = await configure(hass, result, {"query": "Riverside", "sport": "PADEL"})
+    assert result["step_id"] == "club_select"
+    assert option_values(result, "tenant_id") == [RIVERSIDE_ID]
+    result = await configure(hass, result, {"tenant_id": RIVERSIDE_ID})
+    assert result["step_id"] == "rule"
+    assert result["description_placeholders"] == {
+        "club": "Riverside Padel",
+        "timezone": "Europe/London",
+    }
+    form_defaults = defaults(result)
+    assert form_defaults["release_model"] == "rolling"
+    assert form_defaults["rolling_minutes"] == 2880
+    assert form_defaults["name"] == "Riverside Padel"
+    assert option_values(result, "notify") == ["mobile_app_bob_phone"]
+
+    result = await configure(
+        hass,
+        result,
+        {"name": "London weekends", "weekdays": ["sat"], "notify": ["mobile_app_bob_phone"]},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "London weekends"
+    (rule,) = added_rules(entry)
+    assert rule.title == "London weekends"
+    assert rule.subentry_type == SUBENTRY_BOOKING_RULE
+    assert dict(rule.data) == {
+        "tenant_id": RIVERSIDE_ID,
+        "club_name": "Riverside Padel",
+        "club_timezone": "Europe/London",
+        "name": "London weekends",
+        "weekdays": ["sat"],
+        "window_start": "18:00:00",
+        "window_end": "21:30:00",
+        "duration": 90,
+        "preferred_start": None,
+        "courts": [],
+        "court_type": "any",
+        "release_model": "rolling",
+        "days_ahead": 2,
+        "release_time": "08:30:00",
+        "rolling_minutes": 2880,
+        "auto_book": True,
+        "notify": ["mobile_app_bob_phone"],
+        "sport": "PADEL",
+    }
+    # The existing rule is untouched.
+    assert dict(entry.subentries[RULE_SUBENTRY_ID].data) == RULE_DATA
+    # The entry had no tokens: the flow's login was stored at once.
+    tokens = TokenPair.from_dict(entry.data["tokens"])
+    assert tokens.user_id == ALICE_ID
+    assert tokens.refresh_token in fake_playtomic.issued_tokens
+    assert entry.data["password"] == ALICE_PASSWORD
+
+
+async def test_add_rule_near_home_nearest_first(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, entry: MockConfigEntry
+) -> None:
+    """An empty query lists the clubs around home, nearest first."""
+    far = fake_playtomic.add_club("Padel Getafe", timezone="Europe/Madrid", lat=40.30, lon=-3.73)
+    near = fake_playtomic.add_club("Padel Retiro", timezone="Europe/Madrid", lat=40.415, lon=-3.68)
+    result = await configure(hass, await start_add(hass, entry), {})
+    assert option_values(result, "tenant_id") == [near.tenant_id, NORTE_ID, far.tenant_id]
+    result = await configure(hass, result, {"tenant_id": near.tenant_id})
+    result = await configure(hass, result, {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    (rule,) = added_rules(entry)
+    assert rule.data["tenant_id"] == near.tenant_id
+
+
+async def test_add_rule_uses_and_rotates_stored_tokens(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, entry: MockConfigEntry
+) -> None:
+    """Stored tokens are used; when the flow has to refresh them, the new pair is stored."""
+    client = PlaytomicClient(
+        async_get_clientsession(hass), ALICE_EMAIL, ALICE_PASSWORD, base_url=fake_playtomic.url
+    )
+    old = await client.login()
+    hass.config_entries.async_update_entry(entry, data={**entry.data, "tokens": old.to_dict()})
+    fake_playtomic.expire_tokens()
+    fake_playtomic.clear_requests()
+
+    result = await configure(hass, await start_add(hass, entry), {"query": "Norte"})
+    assert result["step_id"] == "club_select"
+    assert not [r for r in fake_playtomic.requests if r.path == "/v3/auth/login"]
+    new = TokenPair.from_dict(entry.data["tokens"])
+    assert new.refresh_token != old.refresh_token
+    assert new.refresh_token in fake_playtomic.issued_tokens
+
+
+@pytest.mark.parametrize(
+    ("arrange", "error"),
+    [
+        (lambda fake: fake.fail("POST", "^/v3/auth/login$", status=401), "invalid_auth"),
+        (lambda fake: fake.fail("GET", "^/v1/tenants$", status=400), "cannot_connect"),
+        (lambda fake: fake.edge_block("GET", "^/v1/tenants$", count=1), "edge_blocked"),
+    ],
+    ids=["invalid_auth", "cannot_connect", "edge_blocked"],
+)
+async def test_add_rule_club_errors_recover(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    entry: MockConfigEntry,
+    arrange: Any,
+    error: str,
+) -> None:
+    result = await start_add(hass, entry)
+    arrange(fake_playtomic)
+    result = await configure(hass, result, {"query": "Norte"})
+    assert result["step_id"] == "club"
+    assert result["errors"] == {"base": error}
+    assert ALICE_PASSWORD not in repr(result)
+    result = await configure(hass, result, {"query": "Norte"})
+    result = await configure(hass, result, {"tenant_id": NORTE_ID})
+    result = await configure(hass, result, {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_add_rule_no_clubs_and_unknown_errors(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    result = await start_add(hass, entry)
+    result = await configure(hass, result, {"query": "Atlantis"})
+    assert result["errors"] == {"base": "no_clubs_found"}
+    with patch.object(PlaytomicClient, "search_clubs", side_effect=Exception("boom")):
+        result = await configure(hass, result, {"query": "Norte"})
+    assert result["errors"] == {"base": "unknown"}
+    result = await configure(hass, result, {"query": "Norte"})
+    with patch.object(PlaytomicClient, "get_club", side_effect=Exception("boom")):
+        result = await configure(hass, result, {"tenant_id": NORTE_ID})
+    assert result["step_id"] == "club_select"
+    assert result["errors"] == {"base": "unknown"}
+    fake_playtomic.fail("GET", "^/v1/tenants/[^/]+$", status=404)
+    result = await configure(hass, result, {"tenant_id": NORTE_ID})
+    assert result["errors"] == {"base": "cannot_connect"}
+    result = await configure(hass, result, {"tenant_id": NORTE_ID})
+    assert result["step_id"] == "rule"
+    result = await configure(hass, result, {"window_end": "18:30:00"})
+    assert result["errors"] == {"window_end": "invalid_window"}
+    result = await configure(hass, result, {"window_end": "19:30:00"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert added_rules(entry)[0].data["window_end"] == "19:30:00"
+    assert ALICE_PASSWORD not in caplog.text
+    for token in fake_playtomic.issued_tokens:
+        assert token not in caplog.text
+
+
+# Editing a rule ---------------------------------------------------------------------------------
+
+
+async def test_reconfigure_rule(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
+) -> None:
+    """The edit form is prefilled with the rule; the club stays; the entry reloads."""
+    result = await entry.start_subentry_reconfigure_flow(hass, RULE_SUBENTRY_ID)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert result["description_placeholders"] == {
+        "club": "Club Padel Norte",
+        "timezone": "Europe/Madrid",
+    }
+    assert "tenant_id" not in markers(result)
+    assert suggested(result) == {
+        "name": "Weekday evenings",
+        "weekdays": ["mon", "tue", "wed", "thu", "fri"],
+        "window_start": "18:00:00",
+        "window_end": "21:30:00",
+        "duration": "90",
+        "courts": [],
+        "court_type": "any",
+        "release_model": "daily_drop",
+        "days_ahead": 14,
+        "release_time": "08:30:00",
+        "rolling_minutes": 20160,
+        "auto_book": True,
+        "notify": ["mobile_app_alice_phone"],
+    }
+    court_ids = option_values(result, "courts")
+
+    edited = {
+        **suggested(result),
+        "name": "Late evenings",
+        "window_start": "20:00:00",
+        "window_end": "20:30:00",
+    }
+    result = await configure(hass, result, edited)
+    assert result["errors"] == {"window_end": "invalid_window"}
+    assert suggested(result)["name"] == "Late evenings"
+
+    edited |= {"window_end": "23:00:00", "courts": [court_ids[2]], "preferred_start": "21:00"}
+    result = await configure(hass, result, edited)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    rule = entry.subentries[RULE_SUBENTRY_ID]
+    assert rule.title == "Late evenings"
+    assert dict(rule.data) == {
+        **RULE_DATA,
+        "name": "Late evenings",
+        "window_start": "20:00:00",
+        "window_end": "23:00:00",
+        "courts": [court_ids[2]],
+        "preferred_start": "21:00:00",
+        "sport": "PADEL",
+    }
+    assert len(entry.subentries) == 1
+    assert len(mock_setup_entry.mock_calls) == 1
+
+
+async def test_reconfigure_clears_preferred_start(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
+) -> None:
+    """An optional field left empty is stored as None; the stored sport is kept."""
+    hass.config_entries.async_update_subentry(
+        entry,
+        entry.subentries[RULE_SUBENTRY_ID],
+        data={**RULE_DATA, "preferred_start": "19:00:00", "sport": "TENNIS"},
+    )
+    result = await entry.start_subentry_reconfigure_flow(hass, RULE_SUBENTRY_ID)
+    assert suggested(result)["preferred_start"] == "19:00:00"
+    values = {k: v for k, v in suggested(result).items() if k != "preferred_start"}
+    result = await configure(hass, result, values)
+    assert result["reason"] == "reconfigure_successful"
+    data = entry.subentries[RULE_SUBENTRY_ID].data
+    assert data["preferred_start"] is None
+    assert data["sport"] == "TENNIS"
+
+
+@pytest.mark.parametrize(
+    ("arrange", "reason"),
+    [
+        (lambda fake: fake.fail("GET", "^/v1/tenants/[^/]+$", status=404), "cannot_connect"),
+        (lambda fake: fake.edge_block(), "edge_blocked"),
+        (lambda fake: fake.fail("POST", "^/v3/auth/login$", status=401), "invalid_auth"),
+    ],
+    ids=["cannot_connect", "edge_blocked", "invalid_auth"],
+)
+async def test_reconfigure_rule_club_unavailable(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    entry: MockConfigEntry,
+    arrange: Any,
+    reason: str,
+) -> None:
+    """Without the club's courts the form cannot be built: the flow aborts with the reason."""
+    arrange(fake_playtomic)
+    result = await entry.start_subentry_reconfigure_flow(hass, RULE_SUBENTRY_ID)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == reason
+    assert dict(entry.subentries[RULE_SUBENTRY_ID].data) == RULE_DATA
+
+
+async def test_reconfigure_rule_unknown_error(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, entry: MockConfigEntry
+) -> None:
+    with patch.object(PlaytomicClient, "get_club", side_effect=Exception("boom")):
+        result = await entry.start_subentry_reconfigure_flow(hass, RULE_SUBENTRY_ID)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "unknown"
+
+
+# Form helpers -----------------------------------------------------------------------------------
+
+
+def make_club(
+    *,
+    limit: int | None = None,
+    durations: tuple[tuple[int, ...], ...] = (),
+    city: str | None = "Madrid",
+    lat: float | None = None,
+    lon: float | None = None,
+    timezone_name: str | None = "Europe/Madrid",
+) -> Club:
+    return Club(
+        tenant_id="t",
+        name="Club",
+        zone=ZoneInfo("Europe/Madrid"),
+        timezone_name=timezone_name,
+        city=city,
+        latitude=lat,
+        longitude=lon,
+        booking_ahead_limit=limit,
+        courts=tuple(
+            Court(resource_id=f"r{index}", name=f"Court {index}", durations=allowed)
+            for index, allowed in enumerate(durations)
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("limit", "expected"),
+    [
+        (None, ("daily_drop", 14, 2880)),
+        (0, ("daily_drop", 14, 2880)),
+        (20160, ("daily_drop", 14, 20160)),
+        (43200, ("daily_drop", 30, 43200)),
+        (2880, ("rolling", 2, 2880)),
+        (4320, ("rolling", 3, 4320)),
+        (10000, ("rolling", 6, 10000)),
+        (90, ("rolling", 1, 90)),
+    ],
+)
+def test_release_defaults(limit: int | None, expected: tuple[str, int, int]) -> None:
+    """A long whole-day horizon reads as a daily drop; a short or uneven one as rolling."""
+    found = release_defaults(make_club(limit=limit))
+    assert (found["release_model"], found["days_ahead"], found["rolling_minutes"]) == expected
+
+
+def test_durations() -> None:
+    assert club_durations(make_club()) == [60, 90, 120]
+    assert club_durations(make_club(durations=((120, 60), (), (90,)))) == [60, 90, 120]
+    assert default_duration([60, 90, 120]) == 90
+    assert default_duration([60, 120]) == 60
+    assert default_duration([30, 120]) == 120
+    assert default_duration([45]) == 45
+
+
+def test_club_presentation() -> None:
+    assert club_label(make_club()) == "Club (Madrid)"
+    assert club_label(make_club(city=None)) == "Club"
+    assert club_timezone(make_club()) == "Europe/Madrid"
+    assert club_timezone(make_club(timezone_name=None)) == "Europe/Madrid"
+    assert sport_id(" tennis ") == "TENNIS"
+    assert sport_id("  ") == "PADEL"
+
+
+def test_nearest_first_puts_unknown_locations_last() -> None:
+    nowhere = make_club()
+    near = make_club(lat=40.42, lon=-3.70)
+    far = make_club(lat=41.39, lon=2.17)  # Barcelona
+    assert distance_km(HOME, nowhere) == float("inf")
+    assert 500 < distance_km(HOME, far) < 510
+    assert nearest_first([nowhere, far, near], HOME) == [near, far, nowhere]
+
+
+def test_validate_rule_rejects_unreadable_time() -> None:
+    with pytest.raises(vol.Invalid):
+        validate_rule(
+            {"weekdays": ["mon"], "window_start": "soon", "window_end": "21:00", "duration": 90}
+        )
+
+
+def test_rule_form_values() -> None:
+    values = rule_form_values({**RULE_DATA, "preferred_start": None})
+    assert values["duration"] == "90"
+    assert "preferred_start" not in values
+    assert not {"tenant_id", "club_name", "club_timezone"} & set(values)
+    assert rule_form_values({"name": "Partial"}) == {"name": "Partial"}

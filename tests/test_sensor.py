@@ -1,0 +1,253 @@
+"""Sensors: next open slot, last result, next attempt, upcoming booking, token and API health."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.playtomic.const import OUTCOMES, SUBENTRY_BOOKING_RULE
+from tests import setup_integration
+from tests.const import ALICE_ID, NORTE_ID, RIVERSIDE_ID, RULE_DATA
+from tests.fake_playtomic import FakePlaytomic
+
+NEXT_SLOT = "sensor.weekday_evenings_next_open_slot"
+NEXT_ATTEMPT = "sensor.weekday_evenings_next_booking_attempt"
+LAST_RESULT = "sensor.weekday_evenings_last_booking_result"
+UPCOMING = "sensor.playtomic_alice_upcoming_booking"
+TOKEN = "sensor.playtomic_alice_token_expires"
+LAST_ERROR = "sensor.playtomic_alice_last_api_error"
+
+
+@pytest.fixture(autouse=True)
+def frozen(freezer: FrozenDateTimeFactory) -> None:
+    """Monday 2 March 2026, 10:00 in Madrid."""
+    freezer.move_to("2026-03-02T09:00:00+00:00")
+
+
+async def test_next_open_slot(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """The best slot of the rule today, with its details and a few alternatives."""
+    await setup_integration(hass, mock_config_entry)
+    state = hass.states.get(NEXT_SLOT)
+    assert state.state == "2026-03-02T17:00:00+00:00"
+    assert state.attributes["local_start"] == "2026-03-02T18:00:00+01:00"
+    assert state.attributes["duration"] == 90
+    assert state.attributes["price"] == "36 EUR"
+    assert state.attributes["court"].startswith("Pista ")
+    assert state.attributes["booking_url"].startswith(
+        f"https://app.playtomic.com/payments?type=CUSTOMER_MATCH&tenant_id={NORTE_ID}"
+    )
+    alternatives = state.attributes["alternatives"]
+    assert len(alternatives) == 3
+    assert {a["court"] for a in alternatives} | {state.attributes["court"]} == {
+        "Pista 1",
+        "Pista 2",
+        "Pista 3",
+        "Pista 4",
+    }
+    assert state.attributes["device_class"] == "timestamp"
+
+
+async def test_next_open_slot_none(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, freezer: FrozenDateTimeFactory
+) -> None:
+    """A rule whose window the club never opens shows no slot."""
+    entry = _entry_with_rule({**RULE_DATA, "window_start": "05:00:00", "window_end": "07:00:00"})
+    await setup_integration(hass, entry)
+    state = hass.states.get(NEXT_SLOT)
+    assert state.state == STATE_UNKNOWN
+    assert state.attributes["alternatives"] == []
+
+
+async def test_last_booking_result_options(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """Unknown until the first attempt; an enum of the seven outcomes."""
+    await setup_integration(hass, mock_config_entry)
+    state = hass.states.get(LAST_RESULT)
+    assert state.state == STATE_UNKNOWN
+    assert state.attributes["options"] == list(OUTCOMES)
+    assert state.attributes["device_class"] == "enum"
+
+
+async def test_next_booking_attempt_daily_drop(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The next 08:30 Madrid release that opens a weekday; it moves on once passed."""
+    await setup_integration(hass, mock_config_entry)
+    # Tuesday 3 March 08:30 opens Tuesday 17 March.
+    assert hass.states.get(NEXT_ATTEMPT).state == "2026-03-03T07:30:00+00:00"
+
+    passed = datetime(2026, 3, 3, 7, 30, 1, tzinfo=UTC)
+    freezer.move_to(passed)
+    async_fire_time_changed(hass, passed)
+    await hass.async_block_till_done()
+    assert hass.states.get(NEXT_ATTEMPT).state == "2026-03-04T07:30:00+00:00"
+
+    # Friday after the release: Saturday and Sunday open weekend days, so Monday is next.
+    friday = datetime(2026, 3, 6, 8, 0, tzinfo=UTC)
+    freezer.move_to(friday)
+    async_fire_time_changed(hass, friday)
+    await hass.async_block_till_done()
+    assert hass.states.get(NEXT_ATTEMPT).state == "2026-03-09T07:30:00+00:00"
+
+
+async def test_next_booking_attempt_rolling(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic
+) -> None:
+    """Rolling release: 48 h before the window of the next qualifying day."""
+    entry = _entry_with_rule(
+        {
+            **RULE_DATA,
+            "tenant_id": RIVERSIDE_ID,
+            "club_name": "Riverside Padel",
+            "club_timezone": "Europe/London",
+            "release_model": "rolling",
+            "rolling_minutes": 2880,
+            "duration": 60,
+        }
+    )
+    await setup_integration(hass, entry)
+    # Wednesday 4 March 18:00 London opens Monday 2 March 18:00.
+    assert hass.states.get(NEXT_ATTEMPT).state == "2026-03-02T18:00:00+00:00"
+    state = hass.states.get(NEXT_SLOT)
+    assert state.attributes["price"].endswith(" GBP")
+
+
+async def test_next_booking_attempt_unusable_rule(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic
+) -> None:
+    """A rule the engine cannot plan (unknown time zone) shows no next attempt."""
+    await setup_integration(hass, _entry_with_rule({**RULE_DATA, "club_timezone": "Nowhere/Bad"}))
+    assert hass.states.get(NEXT_ATTEMPT).state == STATE_UNKNOWN
+
+
+async def test_upcoming_booking(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """The soonest own match, with club, court, price and link."""
+    club = fake_playtomic.clubs[NORTE_ID]
+    later = datetime(2026, 3, 9, 17, 0, tzinfo=UTC)
+    sooner = datetime(2026, 3, 4, 19, 0, tzinfo=UTC)
+    fake_playtomic.book_directly(NORTE_ID, club.courts[1].resource_id, later, 60, ALICE_ID)
+    match = fake_playtomic.book_directly(NORTE_ID, club.courts[0].resource_id, sooner, 90, ALICE_ID)
+    await setup_integration(hass, mock_config_entry)
+    state = hass.states.get(UPCOMING)
+    assert state.state == sooner.isoformat()
+    assert state.attributes == {
+        "club": "Club Padel Norte",
+        "court": "Pista 1",
+        "local_start": "2026-03-04T20:00:00+01:00",
+        "duration": 90,
+        "price": "36 EUR",
+        "match_id": match.match_id,
+        "url": f"https://app.playtomic.io/matches/{match.match_id}",
+        "device_class": "timestamp",
+        "friendly_name": "Playtomic alice Upcoming booking",
+    }
+
+
+async def test_token_expires(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Token health is a diagnostic timestamp; the token itself never shows."""
+    await setup_integration(hass, mock_config_entry)
+    state = hass.states.get(TOKEN)
+    tokens = mock_config_entry.runtime_data.client.tokens
+    assert state.state == tokens.access_expires.isoformat()
+    assert state.attributes["refresh_expires"] == tokens.refresh_expires.isoformat()
+    assert entity_registry.async_get(TOKEN).entity_category == "diagnostic"
+    assert tokens.access_token not in str(state)
+
+
+async def test_last_api_error_disabled_by_default(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Disabled by default; once enabled it shows the last failure's code and time."""
+    await setup_integration(hass, mock_config_entry)
+    entry = entity_registry.async_get(LAST_ERROR)
+    assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert hass.states.get(LAST_ERROR) is None
+
+    entity_registry.async_update_entity(LAST_ERROR, disabled_by=None)
+    # Enabling an entity reloads the entry 30 s later.
+    freezer.tick(timedelta(seconds=31))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(LAST_ERROR).state == STATE_UNKNOWN
+
+    fake_playtomic.fail("GET", "/v1/availability", status=500, count=None)
+    await mock_config_entry.runtime_data.availability.async_refresh()
+    await hass.async_block_till_done()
+    state = hass.states.get(LAST_ERROR)
+    assert state.state == "api_error_500"
+    assert state.attributes["at"] is not None
+
+
+def _entry_with_rule(data: dict) -> MockConfigEntry:
+    return MockConfigEntry(
+        domain="playtomic",
+        title="alice@example.com",
+        unique_id=ALICE_ID,
+        data={
+            "email": "alice@example.com",
+            "password": "correct-horse-battery",
+            "user_id": ALICE_ID,
+        },
+        options={"payment_methods": ["at_club"], "dry_run": False},
+        subentries_data=[
+            {
+                "data": data,
+                "subentry_id": "01JRULE0000000000000000001",
+                "subentry_type": SUBENTRY_BOOKING_RULE,
+                "title": "Weekday evenings",
+                "unique_id": None,
+            }
+        ],
+    )
+
+
+async def test_rule_gone_makes_entities_unavailable(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """Between a rule's removal and the reload its entities read as unavailable."""
+    await setup_integration(hass, mock_config_entry)
+    entity = next(e for e in hass.data["sensor"].entities if e.entity_id == NEXT_SLOT)
+    object.__setattr__(mock_config_entry, "subentries", MappingProxyType({}))
+    assert entity.available is False
+    assert entity.native_value is None
+    assert entity.extra_state_attributes is None
+    object.__setattr__(
+        mock_config_entry,
+        "subentries",
+        MappingProxyType(
+            {
+                "01JRULE0000000000000000001": ConfigSubentry(
+                    data=MappingProxyType(RULE_DATA),
+                    subentry_id="01JRULE0000000000000000001",
+                    subentry_type=SUBENTRY_BOOKING_RULE,
+                    title="Weekday evenings",
+                    unique_id=None,
+                )
+            }
+        ),
+    )

@@ -1,0 +1,656 @@
+"""Actions find_slots, book and cancel_booking: good input, bad input, API failures."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.playtomic.const import DOMAIN
+from tests import disable_backoff, setup_integration
+from tests.const import ALICE_EMAIL, ALICE_ID, NORTE_ID, RIVERSIDE_ID, RULE_SUBENTRY_ID
+from tests.fake_playtomic import FakePlaytomic
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # Monday, 10:00 in Madrid
+
+
+@pytest.fixture(autouse=True)
+def frozen(freezer: FrozenDateTimeFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Monday morning; no real sleeps in client retries."""
+    freezer.move_to(NOW)
+    disable_backoff(monkeypatch)
+
+
+async def _call(
+    hass: HomeAssistant, service: str, data: dict[str, Any], *, response: bool = True
+) -> Any:
+    return await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, return_response=response
+    )
+
+
+async def _validation_key(hass: HomeAssistant, service: str, data: dict[str, Any]) -> str:
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, service, data, response=service != "cancel_booking")
+    assert err.value.translation_domain == DOMAIN
+    return str(err.value.translation_key)
+
+
+# find_slots ---------------------------------------------------------------------------
+
+
+async def test_find_slots_default_club(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """Without a club the first rule's club is searched; slots carry local and UTC times."""
+    await setup_integration(hass, mock_config_entry)
+    result = await _call(
+        hass,
+        "find_slots",
+        {
+            "config_entry_id": mock_config_entry.entry_id,
+            "date": "2026-03-03",
+            "window_start": "18:00:00",
+            "window_end": "20:00:00",
+            "duration": 90,
+            "court_type": "indoor",
+        },
+    )
+    slots = result["slots"]
+    assert slots
+    first = slots[0]
+    assert first["club"] == "Club Padel Norte"
+    assert first["tenant_id"] == NORTE_ID
+    assert first["start"] == "2026-03-03T17:00:00+00:00"
+    assert first["local_start"] == "2026-03-03T18:00:00+01:00"
+    assert first["duration"] == 90
+    assert first["indoor"] is True
+    assert first["price"].endswith(" EUR")
+    assert first["booking_url"].startswith("https://app.playtomic.com/payments?")
+    for slot in slots:
+        local = datetime.fromisoformat(slot["local_start"])
+        assert slot["court"] in ("Pista 1", "Pista 2")
+        assert slot["duration"] == 90
+        assert local.hour * 60 + local.minute + 90 <= 20 * 60
+    assert [s["start"] for s in slots] == sorted(s["start"] for s in slots)
+
+
+async def test_find_slots_range_at_another_club(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """A range of days at an explicit club, one request per day; past slots are left out."""
+    await setup_integration(hass, mock_config_entry)
+    fake_playtomic.clear_requests()
+    result = await _call(
+        hass,
+        "find_slots",
+        {
+            "config_entry_id": mock_config_entry.entry_id,
+            "tenant_id": RIVERSIDE_ID,
+            "end_date": "2026-03-03",
+        },
+    )
+    days = {s["local_start"][:10] for s in result["slots"]}
+    assert days == {"2026-03-02", "2026-03-03"}
+    assert all(s["start"] > NOW.isoformat() for s in result["slots"])
+    assert all(s["price"].endswith(" GBP") for s in result["slots"])
+    requests = [r for r in fake_playtomic.requests if r.path == "/v1/availability"]
+    assert len(requests) == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"date": "2026-03-02", "end_date": "2026-03-09"}, "date_range_too_long"),
+        ({"date": "2026-03-05", "end_date": "2026-03-04"}, "date_range_invalid"),
+        ({"window_start": "20:00:00", "window_end": "18:00:00"}, "window_invalid"),
+    ],
+)
+async def test_find_slots_bad_input(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+    data: dict[str, Any],
+    key: str,
+) -> None:
+    """Impossible searches are the user's mistake, with a translated message."""
+    await setup_integration(hass, mock_config_entry)
+    data = {"config_entry_id": mock_config_entry.entry_id, **data}
+    assert await _validation_key(hass, "find_slots", data) == key
+
+
+async def test_find_slots_unknown_club(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """A club id Playtomic does not know."""
+    await setup_integration(hass, mock_config_entry)
+    data = {"config_entry_id": mock_config_entry.entry_id, "tenant_id": "nope"}
+    assert await _validation_key(hass, "find_slots", data) == "club_not_found"
+
+
+async def test_find_slots_needs_a_club_without_rules(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic
+) -> None:
+    """An account without rules must be told which club to search."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=ALICE_EMAIL,
+        unique_id=ALICE_ID,
+        data={"email": ALICE_EMAIL, "password": "correct-horse-battery", "user_id": ALICE_ID},
+        options={"payment_methods": ["at_club"], "dry_run": False},
+    )
+    await setup_integration(hass, entry)
+    data = {"config_entry_id": entry.entry_id}
+    assert await _validation_key(hass, "find_slots", data) == "club_required"
+
+
+async def test_unknown_and_unloaded_entries(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """Every action checks the entry: known, ours and loaded."""
+    await setup_integration(hass, mock_config_entry)
+    assert (
+        await _validation_key(hass, "find_slots", {"config_entry_id": "missing"})
+        == "entry_not_found"
+    )
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    data = {"config_entry_id": mock_config_entry.entry_id, "match_id": "m"}
+    assert await _validation_key(hass, "cancel_booking", data) == "entry_not_loaded"
+
+
+@pytest.mark.parametrize(
+    ("fault", "key"),
+    [
+        ("fail", "api_error"),
+        ("edge_block", "edge_blocked"),
+        ("rate_limit", "rate_limited"),
+    ],
+)
+async def test_find_slots_api_failures(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+    fault: str,
+    key: str,
+) -> None:
+    """API failures become translated HomeAssistantErrors."""
+    await setup_integration(hass, mock_config_entry)
+    if fault == "fail":
+        fake_playtomic.fail("GET", "/v1/availability", status=500, count=None)
+    elif fault == "edge_block":
+        fake_playtomic.edge_block("GET", "/v1/availability")
+    else:
+        fake_playtomic.rate_limit("GET", "/v1/availability", retry_after="0", count=None)
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, "find_slots", {"config_entry_id": mock_config_entry.entry_id})
+    assert not isinstance(err.value, ServiceValidationError)
+    assert err.value.translation_key == key
+
+
+async def test_find_slots_connection_error(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """An unreachable server."""
+    await setup_integration(hass, mock_config_entry)
+    await fake_playtomic.stop()
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, "find_slots", {"config_entry_id": mock_config_entry.entry_id})
+    assert err.value.translation_key == "cannot_connect"
+
+
+async def test_find_slots_club_lookup_failure(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """A club lookup that fails for other reasons than 'unknown'."""
+    await setup_integration(hass, mock_config_entry)
+    fake_playtomic.fail("GET", f"/v1/tenants/{RIVERSIDE_ID}", status=500, count=None)
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(
+            hass,
+            "find_slots",
+            {"config_entry_id": mock_config_entry.entry_id, "tenant_id": RIVERSIDE_ID},
+        )
+    assert err.value.translation_key == "api_error"
+    await fake_playtomic.stop()
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(
+            hass,
+            "find_slots",
+            {"config_entry_id": mock_config_entry.entry_id, "tenant_id": RIVERSIDE_ID},
+        )
+    assert err.value.translation_key == "cannot_connect"
+
+
+async def test_auth_failure_in_action_starts_reauth(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """A refused login during an action asks for the password again."""
+    await setup_integration(hass, mock_config_entry)
+    fake_playtomic.accounts[ALICE_EMAIL].password = "changed"
+    fake_playtomic.expire_tokens()
+    fake_playtomic.expire_tokens(refresh=True)
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, "find_slots", {"config_entry_id": mock_config_entry.entry_id})
+    assert err.value.translation_key == "auth_failed"
+    await hass.async_block_till_done()
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+
+# book ---------------------------------------------------------------------------------
+
+
+def _own(fake: FakePlaytomic) -> list:
+    return [m for m in fake.matches if m.owner_id == ALICE_ID and m.status == "CONFIRMED"]
+
+
+async def test_book_rule(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """Book for a rule: the response is the attempt's result."""
+    await setup_integration(hass, mock_config_entry)
+    result = await _call(
+        hass, "book", {"config_entry_id": mock_config_entry.entry_id, "rule": RULE_SUBENTRY_ID}
+    )
+    own = _own(fake_playtomic)
+    assert len(own) == 1
+    assert result["outcome"] == "booked"
+    assert result["match_id"] == own[0].match_id
+    assert result["rule_id"] == RULE_SUBENTRY_ID
+    assert result["local_start"].startswith("2026-03-02T18:00:00")
+    assert result["attempts"] == 1
+    assert result["requests_used"] > 0
+
+    # Booking again never takes a second court on the same day.
+    result = await _call(
+        hass, "book", {"config_entry_id": mock_config_entry.entry_id, "rule": RULE_SUBENTRY_ID}
+    )
+    assert result["local_start"].startswith("2026-03-03")
+    assert hass.states.get("sensor.playtomic_alice_upcoming_booking").state == (
+        own[0].start.isoformat()
+    )
+
+
+async def test_book_without_response(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """The response is optional."""
+    await setup_integration(hass, mock_config_entry)
+    result = await _call(
+        hass,
+        "book",
+        {"config_entry_id": mock_config_entry.entry_id, "rule": RULE_SUBENTRY_ID},
+        response=False,
+    )
+    assert result is None
+    assert len(_own(fake_playtomic)) == 1
+
+
+async def test_book_explicit_target_dry_run(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """An explicit club, date and window; a dry run confirms nothing."""
+    await setup_integration(hass, mock_config_entry)
+    result = await _call(
+        hass,
+        "book",
+        {
+            "config_entry_id": mock_config_entry.entry_id,
+            "tenant_id": RIVERSIDE_ID,
+            "date": "2026-03-03",
+            "window_start": "10:00:00",
+            "window_end": "12:00:00",
+            "duration": 60,
+            "dry_run": True,
+        },
+    )
+    assert result["outcome"] == "dry_run"
+    assert result["rule_id"] is None
+    assert result["local_start"] == "2026-03-03T10:00:00+00:00"
+    assert result["club_name"] == "Riverside Padel"
+    assert not _own(fake_playtomic)
+
+
+async def test_book_explicit_day_already_booked(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """A day with an own match in the window is not booked twice."""
+    club = fake_playtomic.clubs[NORTE_ID]
+    start = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)
+    fake_playtomic.book_directly(NORTE_ID, club.courts[0].resource_id, start, 90, ALICE_ID)
+    await setup_integration(hass, mock_config_entry)
+    result = await _call(
+        hass,
+        "book",
+        {
+            "config_entry_id": mock_config_entry.entry_id,
+            "tenant_id": NORTE_ID,
+            "date": "2026-03-03",
+            "window_start": "18:00:00",
+            "window_end": "21:30:00",
+            "duration": 90,
+        },
+    )
+    assert result["outcome"] == "no_slot"
+    assert result["reason"] == "already_booked"
+    assert len(_own(fake_playtomic)) == 1
+
+
+async def test_book_nothing_open(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """A window before opening hours finds nothing."""
+    await setup_integration(hass, mock_config_entry)
+    result = await _call(
+        hass,
+        "book",
+        {
+            "config_entry_id": mock_config_entry.entry_id,
+            "tenant_id": NORTE_ID,
+            "date": "2026-03-03",
+            "window_start": "05:00:00",
+            "window_end": "07:00:00",
+            "duration": 60,
+        },
+    )
+    assert result["outcome"] == "no_slot"
+    assert result["reason"] == "no_slot"
+
+
+async def test_book_slots_taken(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """Every slot lost to someone else: a few tries, then no_slot."""
+    await setup_integration(hass, mock_config_entry)
+    fake_playtomic.respond(
+        "POST",
+        "^/v1/payment_intents$",
+        status=409,
+        json={"status": "RESOURCE_NO_AVAILABLE", "localized_message": "taken"},
+        count=None,
+    )
+    result = await _call(
+        hass, "book", {"config_entry_id": mock_config_entry.entry_id, "rule": RULE_SUBENTRY_ID}
+    )
+    assert result["outcome"] == "no_slot"
+    assert result["reason"] == "slot_taken"
+    assert result["attempts"] == 3
+
+
+async def test_book_payment_not_possible(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """A club that takes only cards: payment not possible, with the checkout link."""
+    fake_playtomic.clubs[NORTE_ID].payment_methods = ("CREDIT_CARD",)
+    await setup_integration(hass, mock_config_entry)
+    result = await _call(
+        hass, "book", {"config_entry_id": mock_config_entry.entry_id, "rule": RULE_SUBENTRY_ID}
+    )
+    assert result["outcome"] == "payment_not_possible"
+    assert result["reason"] == "payment_not_possible"
+    assert result["checkout_url"].startswith("https://app.playtomic.com/payments?")
+    assert result["court_name"]
+
+
+async def test_book_payment_action_required(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """A confirmation that wants 3-D Secure cannot finish unattended."""
+    await setup_integration(hass, mock_config_entry)
+    fake_playtomic.respond(
+        "POST",
+        "/confirmation$",
+        status=200,
+        json={"payment_intent_id": "pi", "status": "REQUIRES_PAYMENT_METHOD_ACTION"},
+        count=None,
+    )
+    result = await _call(
+        hass, "book", {"config_entry_id": mock_config_entry.entry_id, "rule": RULE_SUBENTRY_ID}
+    )
+    assert result["outcome"] == "payment_not_possible"
+    assert result["reason"] == "payment_action_required"
+    assert result["checkout_url"].startswith("https://")
+
+
+async def test_book_outcome_unknown(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """A confirmation whose answer is lost, and nothing can tell what happened."""
+    await setup_integration(hass, mock_config_entry)
+    fake_playtomic.respond(
+        "POST",
+        "/confirmation$",
+        status=200,
+        json={"payment_intent_id": "pi", "status": "PROCESSING"},
+        count=None,
+    )
+    fake_playtomic.respond(
+        "GET",
+        "^/v1/payment_intents/",
+        status=200,
+        json={"payment_intent_id": "pi", "status": "PROCESSING"},
+        count=None,
+    )
+    result = await _call(
+        hass, "book", {"config_entry_id": mock_config_entry.entry_id, "rule": RULE_SUBENTRY_ID}
+    )
+    assert result["outcome"] == "outcome_unknown"
+    assert result["reason"] == "outcome_unknown"
+
+
+async def test_book_api_failure_raises(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """An API failure is reported (event, sensor) and raised to the caller."""
+    await setup_integration(hass, mock_config_entry)
+    fake_playtomic.fail("POST", "^/v1/payment_intents$", status=500, count=None)
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(
+            hass, "book", {"config_entry_id": mock_config_entry.entry_id, "rule": RULE_SUBENTRY_ID}
+        )
+    assert err.value.translation_key == "booking_failed"
+    assert err.value.translation_placeholders == {"reason": "api_error_500"}
+    state = hass.states.get("sensor.weekday_evenings_last_booking_result")
+    assert state.state == "failed"
+    assert state.attributes["reason"] == "api_error_500"
+    assert mock_config_entry.runtime_data.health.error == "api_error_500"
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"rule": "nope"}, "rule_not_found"),
+        ({"rule": RULE_SUBENTRY_ID, "tenant_id": NORTE_ID}, "rule_or_target"),
+        ({"tenant_id": NORTE_ID, "date": "2026-03-03"}, "target_incomplete"),
+        (
+            {
+                "tenant_id": NORTE_ID,
+                "date": "2026-03-03",
+                "window_start": "20:00",
+                "window_end": "19:00",
+                "duration": 60,
+            },
+            "window_invalid",
+        ),
+        ({"rule": RULE_SUBENTRY_ID, "at": "2026-03-04T09:00:00+00:00"}, "at_too_far"),
+    ],
+)
+async def test_book_bad_input(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+    data: dict[str, Any],
+    key: str,
+) -> None:
+    """Contradictory or incomplete booking requests."""
+    await setup_integration(hass, mock_config_entry)
+    data = {"config_entry_id": mock_config_entry.entry_id, **data}
+    assert await _validation_key(hass, "book", data) == key
+
+
+async def test_book_at_waits_for_the_instant(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """`at` waits inside the event loop, then books."""
+    await setup_integration(hass, mock_config_entry)
+    at = NOW + timedelta(minutes=5)
+    task = asyncio.create_task(
+        _call(
+            hass,
+            "book",
+            {
+                "config_entry_id": mock_config_entry.entry_id,
+                "rule": RULE_SUBENTRY_ID,
+                "at": at.isoformat(),
+            },
+        )
+    )
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert not task.done()
+    assert not _own(fake_playtomic)
+
+    freezer.move_to(at)
+    async_fire_time_changed(hass, at)
+    result = await task
+    assert result["outcome"] == "booked"
+    assert len(_own(fake_playtomic)) == 1
+
+
+async def test_book_at_in_the_past_runs_now(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """An instant already passed (naive = local time) books at once."""
+    await setup_integration(hass, mock_config_entry)
+    result = await _call(
+        hass,
+        "book",
+        {
+            "config_entry_id": mock_config_entry.entry_id,
+            "rule": RULE_SUBENTRY_ID,
+            "at": "2026-03-01 10:00:00",
+        },
+    )
+    assert result["outcome"] == "booked"
+
+
+async def test_book_at_cancelled_by_unload(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """Unloading the account ends a pending wait with an error, booking nothing."""
+    await setup_integration(hass, mock_config_entry)
+    task = asyncio.create_task(
+        _call(
+            hass,
+            "book",
+            {
+                "config_entry_id": mock_config_entry.entry_id,
+                "rule": RULE_SUBENTRY_ID,
+                "at": (NOW + timedelta(hours=1)).isoformat(),
+            },
+        )
+    )
+    for _ in range(5):
+        await asyncio.sleep(0)
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    with pytest.raises(HomeAssistantError) as err:
+        await task
+    assert err.value.translation_key == "entry_not_loaded"
+    assert not _own(fake_playtomic)
+
+
+# cancel_booking -----------------------------------------------------------------------
+
+
+async def test_cancel_booking(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """Cancelling refreshes the matches at once."""
+    club = fake_playtomic.clubs[NORTE_ID]
+    start = datetime(2026, 3, 5, 17, 0, tzinfo=UTC)
+    match = fake_playtomic.book_directly(NORTE_ID, club.courts[0].resource_id, start, 90, ALICE_ID)
+    await setup_integration(hass, mock_config_entry)
+    upcoming = "sensor.playtomic_alice_upcoming_booking"
+    assert hass.states.get(upcoming).state == start.isoformat()
+
+    await _call(
+        hass,
+        "cancel_booking",
+        {"config_entry_id": mock_config_entry.entry_id, "match_id": match.match_id},
+        response=False,
+    )
+    assert match.status == "CANCELED"
+    assert hass.states.get(upcoming).state == "unknown"
+
+    data = {"config_entry_id": mock_config_entry.entry_id, "match_id": match.match_id}
+    assert await _validation_key(hass, "cancel_booking", data) == "match_not_cancelable"
+    data["match_id"] = "does-not-exist"
+    assert await _validation_key(hass, "cancel_booking", data) == "match_not_found"
+
+
+async def test_cancel_booking_api_failure(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """Other failures are translated HomeAssistantErrors."""
+    await setup_integration(hass, mock_config_entry)
+    fake_playtomic.fail("POST", "/cancellation$", status=500, count=None)
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(
+            hass,
+            "cancel_booking",
+            {"config_entry_id": mock_config_entry.entry_id, "match_id": "m"},
+            response=False,
+        )
+    assert err.value.translation_key == "api_error"
+
+
+async def test_book_at_for_a_rule_uses_the_engine_scheduler(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """Once the engine's scheduler is wired in, `rule` + `at` is its precise release routine."""
+    from custom_components.playtomic.engine import AttemptResult, Outcome
+
+    await setup_integration(hass, mock_config_entry)
+    calls: list[tuple[Any, datetime, bool | None]] = []
+
+    class StubScheduler:
+        async def async_run_at(self, rule: Any, at: datetime, *, dry_run: bool | None = None):
+            calls.append((rule, at, dry_run))
+            return AttemptResult(outcome=Outcome.DRY_RUN, rule_id=rule.rule_id, tenant_id=NORTE_ID)
+
+    mock_config_entry.runtime_data.scheduler = StubScheduler()  # type: ignore[assignment]
+    at = NOW + timedelta(minutes=30)
+    result = await _call(
+        hass,
+        "book",
+        {
+            "config_entry_id": mock_config_entry.entry_id,
+            "rule": RULE_SUBENTRY_ID,
+            "at": at.isoformat(),
+            "dry_run": True,
+        },
+    )
+    assert result["outcome"] == "dry_run"
+    assert calls[0][0].rule_id == RULE_SUBENTRY_ID
+    assert calls[0][1] == at
+    assert calls[0][2] is True
+
+    # A rule the engine cannot read is reported as unknown to the caller.
+    subentry = mock_config_entry.subentries[RULE_SUBENTRY_ID]
+    hass.config_entries.async_update_subentry(
+        mock_config_entry, subentry, data={**subentry.data, "club_timezone": "Nowhere/Bad"}
+    )
+    data = {
+        "config_entry_id": mock_config_entry.entry_id,
+        "rule": RULE_SUBENTRY_ID,
+        "at": at.isoformat(),
+    }
+    assert await _validation_key(hass, "book", data) == "rule_not_found"
