@@ -9,9 +9,9 @@ from homeassistant.exceptions import HomeAssistantError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests import record_notify, setup_integration
 from tests.const import ALICE_ID
 from tests.fake_playtomic import FakePlaytomic
+from tests.helpers import record_notify, setup_integration
 
 BUTTON = "button.weekday_evenings_book_now"
 
@@ -75,4 +75,4 @@ async def test_book_now_no_slot_is_not_an_error(
     await hass.services.async_call("button", "press", {ATTR_ENTITY_ID: BUTTON}, blocking=True)
     state = hass.states.get("sensor.weekday_evenings_last_booking_result")
     assert state.state == "no_slot"
-    assert state.attributes["reason"] == "no_slot"
+    assert state.attributes["reason"] == "no_matching_slot"

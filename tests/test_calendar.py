@@ -10,9 +10,9 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from tests import setup_integration
 from tests.const import ALICE_ID, NORTE_ID, RIVERSIDE_ID
 from tests.fake_playtomic import FakePlaytomic
+from tests.helpers import setup_integration
 
 CALENDAR = "calendar.playtomic_alice_bookings"
 

@@ -14,9 +14,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.playtomic.const import DOMAIN
 from custom_components.playtomic.coordinator import MAX_CLUB_DAYS_PER_REFRESH
-from tests import disable_backoff, setup_integration
 from tests.const import ALICE_EMAIL, ALICE_ID, NORTE_ID
 from tests.fake_playtomic import FakePlaytomic
+from tests.helpers import disable_backoff, setup_integration
 
 NEXT_SLOT = "sensor.weekday_evenings_next_open_slot"
 UPCOMING = "sensor.playtomic_alice_upcoming_booking"

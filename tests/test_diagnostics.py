@@ -13,9 +13,9 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.playtomic.engine.outcome import AttemptResult, Outcome
 from custom_components.playtomic.results import async_report_result
-from tests import record_notify, setup_integration
 from tests.const import ALICE_EMAIL, ALICE_ID, ALICE_PASSWORD, NORTE_ID, RULE_SUBENTRY_ID
 from tests.fake_playtomic import FakePlaytomic
+from tests.helpers import record_notify, setup_integration
 
 
 @pytest.fixture(autouse=True)

@@ -16,9 +16,9 @@ from custom_components.playtomic.const import DOMAIN, SUBENTRY_BOOKING_RULE
 from custom_components.playtomic.engine.outcome import AttemptResult, Outcome
 from custom_components.playtomic.results import async_report_result
 from custom_components.playtomic.runtime import history_key
-from tests import setup_integration
 from tests.const import ALICE_EMAIL, ALICE_ID, NORTE_ID, RIVERSIDE_ID, RULE_DATA, RULE_SUBENTRY_ID
 from tests.fake_playtomic import FakePlaytomic
+from tests.helpers import setup_integration
 
 NOW = "2026-03-02T09:00:00+00:00"  # a Monday, 10:00 in Madrid
 

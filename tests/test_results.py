@@ -21,9 +21,9 @@ from custom_components.playtomic.const import DOMAIN, EVENT_BOOKING_FAILED, EVEN
 from custom_components.playtomic.engine.outcome import AttemptResult, Outcome
 from custom_components.playtomic.results import async_report_result
 from custom_components.playtomic.runtime import HISTORY_LIMIT, ResultHistory, history_key
-from tests import record_notify, setup_integration
 from tests.const import ALICE_PASSWORD, NORTE_ID, RULE_SUBENTRY_ID
 from tests.fake_playtomic import FakePlaytomic
+from tests.helpers import record_notify, setup_integration
 
 MADRID = ZoneInfo("Europe/Madrid")
 START = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)

@@ -16,9 +16,9 @@ from custom_components.playtomic.coordinator import MAX_CLUB_DAYS_PER_REFRESH, e
 from custom_components.playtomic.engine.outcome import AttemptResult, Outcome
 from custom_components.playtomic.notifications import details
 from custom_components.playtomic.rules import BookingRule, parse_time, zone_of
-from tests import setup_integration
 from tests.const import RIVERSIDE_ID, RULE_DATA
 from tests.fake_playtomic import FakePlaytomic
+from tests.helpers import setup_integration
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

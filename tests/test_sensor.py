@@ -14,9 +14,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.playtomic.const import OUTCOMES, SUBENTRY_BOOKING_RULE
-from tests import setup_integration
 from tests.const import ALICE_ID, NORTE_ID, RIVERSIDE_ID, RULE_DATA
 from tests.fake_playtomic import FakePlaytomic
+from tests.helpers import setup_integration
 
 NEXT_SLOT = "sensor.weekday_evenings_next_open_slot"
 NEXT_ATTEMPT = "sensor.weekday_evenings_next_booking_attempt"

@@ -13,9 +13,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.playtomic.const import DOMAIN
-from tests import disable_backoff, setup_integration
 from tests.const import ALICE_EMAIL, ALICE_ID, NORTE_ID, RIVERSIDE_ID, RULE_SUBENTRY_ID
 from tests.fake_playtomic import FakePlaytomic
+from tests.helpers import disable_backoff, setup_integration
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # Monday, 10:00 in Madrid
 
@@ -319,7 +319,7 @@ async def test_book_explicit_target_dry_run(
 async def test_book_explicit_day_already_booked(
     hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
 ) -> None:
-    """A day with an own match in the window is not booked twice."""
+    """A day with an own match in the window is not booked twice: it is already ours."""
     club = fake_playtomic.clubs[NORTE_ID]
     start = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)
     fake_playtomic.book_directly(NORTE_ID, club.courts[0].resource_id, start, 90, ALICE_ID)
@@ -336,9 +336,10 @@ async def test_book_explicit_day_already_booked(
             "duration": 90,
         },
     )
-    assert result["outcome"] == "no_slot"
+    assert result["outcome"] == "booked"
     assert result["reason"] == "already_booked"
     assert len(_own(fake_playtomic)) == 1
+    assert not [r for r in fake_playtomic.requests if r.path == "/v1/payment_intents"]
 
 
 async def test_book_nothing_open(
@@ -359,7 +360,7 @@ async def test_book_nothing_open(
         },
     )
     assert result["outcome"] == "no_slot"
-    assert result["reason"] == "no_slot"
+    assert result["reason"] == "no_matching_slot"
 
 
 async def test_book_slots_taken(
@@ -378,8 +379,11 @@ async def test_book_slots_taken(
         hass, "book", {"config_entry_id": mock_config_entry.entry_id, "rule": RULE_SUBENTRY_ID}
     )
     assert result["outcome"] == "no_slot"
-    assert result["reason"] == "slot_taken"
-    assert result["attempts"] == 3
+    assert result["reason"] == "no_matching_slot"
+    # "Book now" stays human-scale: a handful of tries over all dates, not one per slot.
+    assert result["attempts"] == 6
+    creates = [r for r in fake_playtomic.requests if r.path == "/v1/payment_intents"]
+    assert len(creates) == 6
 
 
 async def test_book_payment_not_possible(
@@ -392,7 +396,7 @@ async def test_book_payment_not_possible(
         hass, "book", {"config_entry_id": mock_config_entry.entry_id, "rule": RULE_SUBENTRY_ID}
     )
     assert result["outcome"] == "payment_not_possible"
-    assert result["reason"] == "payment_not_possible"
+    assert result["reason"] == "no_allowed_payment_method"
     assert result["checkout_url"].startswith("https://app.playtomic.com/payments?")
     assert result["court_name"]
 
@@ -440,7 +444,7 @@ async def test_book_outcome_unknown(
         hass, "book", {"config_entry_id": mock_config_entry.entry_id, "rule": RULE_SUBENTRY_ID}
     )
     assert result["outcome"] == "outcome_unknown"
-    assert result["reason"] == "outcome_unknown"
+    assert result["reason"] == "confirmation_unconfirmed"
 
 
 async def test_book_api_failure_raises(
@@ -454,11 +458,11 @@ async def test_book_api_failure_raises(
             hass, "book", {"config_entry_id": mock_config_entry.entry_id, "rule": RULE_SUBENTRY_ID}
         )
     assert err.value.translation_key == "booking_failed"
-    assert err.value.translation_placeholders == {"reason": "api_error_500"}
+    assert err.value.translation_placeholders == {"reason": "api_error_500_INTERNAL_SERVER_ERROR"}
     state = hass.states.get("sensor.weekday_evenings_last_booking_result")
     assert state.state == "failed"
-    assert state.attributes["reason"] == "api_error_500"
-    assert mock_config_entry.runtime_data.health.error == "api_error_500"
+    assert state.attributes["reason"] == "api_error_500_INTERNAL_SERVER_ERROR"
+    assert mock_config_entry.runtime_data.health.error == "api_error_500_INTERNAL_SERVER_ERROR"
 
 
 @pytest.mark.parametrize(
@@ -499,9 +503,23 @@ async def test_book_at_waits_for_the_instant(
     mock_config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """`at` waits inside the event loop, then books."""
+    """`rule` + `at` waits inside the event loop, then hands that release to the engine.
+
+    The burst itself (firing on the monotonic clock) is the engine's and is tested there over
+    sockets; here it is replaced so the frozen clock cannot stall it.
+    """
+    from custom_components.playtomic.engine import AttemptResult, Outcome
+
     await setup_integration(hass, mock_config_entry)
-    at = NOW + timedelta(minutes=5)
+    engine = mock_config_entry.runtime_data.engine
+    runs: list[tuple[Any, Any, bool]] = []
+
+    async def run_release(attempt: Any, rule: Any, club: Any, **kwargs: Any) -> AttemptResult:
+        runs.append((attempt, rule, kwargs["dry_run"]))
+        return AttemptResult(outcome=Outcome.DRY_RUN, rule_id=rule.rule_id, tenant_id=NORTE_ID)
+
+    engine.run_release = run_release  # type: ignore[method-assign]
+    at = NOW + timedelta(minutes=30)
     task = asyncio.create_task(
         _call(
             hass,
@@ -510,19 +528,25 @@ async def test_book_at_waits_for_the_instant(
                 "config_entry_id": mock_config_entry.entry_id,
                 "rule": RULE_SUBENTRY_ID,
                 "at": at.isoformat(),
+                "dry_run": True,
             },
         )
     )
     for _ in range(5):
         await asyncio.sleep(0)
     assert not task.done()
-    assert not _own(fake_playtomic)
+    assert not runs
 
     freezer.move_to(at)
     async_fire_time_changed(hass, at)
     result = await task
-    assert result["outcome"] == "booked"
-    assert len(_own(fake_playtomic)) == 1
+    assert result["outcome"] == "dry_run"
+    attempt, rule, dry_run = runs[0]
+    assert attempt.release_at == at
+    assert rule.rule_id == RULE_SUBENTRY_ID
+    assert dry_run is True
+    state = hass.states.get("sensor.weekday_evenings_last_booking_result")
+    assert state.state == "dry_run"
 
 
 async def test_book_at_in_the_past_runs_now(
@@ -612,38 +636,11 @@ async def test_cancel_booking_api_failure(
     assert err.value.translation_key == "api_error"
 
 
-async def test_book_at_for_a_rule_uses_the_engine_scheduler(
+async def test_book_at_for_an_unusable_rule(
     hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
 ) -> None:
-    """Once the engine's scheduler is wired in, `rule` + `at` is its precise release routine."""
-    from custom_components.playtomic.engine import AttemptResult, Outcome
-
+    """A rule the engine cannot read is reported as unknown to the caller."""
     await setup_integration(hass, mock_config_entry)
-    calls: list[tuple[Any, datetime, bool | None]] = []
-
-    class StubScheduler:
-        async def async_run_at(self, rule: Any, at: datetime, *, dry_run: bool | None = None):
-            calls.append((rule, at, dry_run))
-            return AttemptResult(outcome=Outcome.DRY_RUN, rule_id=rule.rule_id, tenant_id=NORTE_ID)
-
-    mock_config_entry.runtime_data.scheduler = StubScheduler()  # type: ignore[assignment]
-    at = NOW + timedelta(minutes=30)
-    result = await _call(
-        hass,
-        "book",
-        {
-            "config_entry_id": mock_config_entry.entry_id,
-            "rule": RULE_SUBENTRY_ID,
-            "at": at.isoformat(),
-            "dry_run": True,
-        },
-    )
-    assert result["outcome"] == "dry_run"
-    assert calls[0][0].rule_id == RULE_SUBENTRY_ID
-    assert calls[0][1] == at
-    assert calls[0][2] is True
-
-    # A rule the engine cannot read is reported as unknown to the caller.
     subentry = mock_config_entry.subentries[RULE_SUBENTRY_ID]
     hass.config_entries.async_update_subentry(
         mock_config_entry, subentry, data={**subentry.data, "club_timezone": "Nowhere/Bad"}
@@ -651,6 +648,6 @@ async def test_book_at_for_a_rule_uses_the_engine_scheduler(
     data = {
         "config_entry_id": mock_config_entry.entry_id,
         "rule": RULE_SUBENTRY_ID,
-        "at": at.isoformat(),
+        "at": (NOW + timedelta(minutes=30)).isoformat(),
     }
     assert await _validation_key(hass, "book", data) == "rule_not_found"

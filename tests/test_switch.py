@@ -8,9 +8,9 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests import setup_integration
 from tests.const import RULE_SUBENTRY_ID
 from tests.fake_playtomic import FakePlaytomic
+from tests.helpers import setup_integration
 
 SWITCH = "switch.weekday_evenings_auto_book"
 NEXT_ATTEMPT = "sensor.weekday_evenings_next_booking_attempt"
@@ -25,7 +25,10 @@ def frozen(freezer: FrozenDateTimeFactory) -> None:
 async def test_auto_book_toggle(
     hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
 ) -> None:
-    """Off stores auto_book False in the subentry and clears the next attempt, on restores it."""
+    """Off stores auto_book False in the subentry and disarms the release; on re-arms it.
+
+    The next release stays visible (an automation may still book it with `at`).
+    """
     await setup_integration(hass, mock_config_entry)
     runtime = mock_config_entry.runtime_data
     assert hass.states.get(SWITCH).state == STATE_ON
@@ -36,7 +39,10 @@ async def test_auto_book_toggle(
     await hass.async_block_till_done()
     assert hass.states.get(SWITCH).state == STATE_OFF
     assert mock_config_entry.subentries[RULE_SUBENTRY_ID].data["auto_book"] is False
-    assert hass.states.get(NEXT_ATTEMPT).state == STATE_UNKNOWN
+    assert hass.states.get(NEXT_ATTEMPT).state == attempt
+    assert hass.states.get(NEXT_ATTEMPT).attributes["auto_book"] is False
+    assert runtime.scheduler is not None
+    assert not runtime.scheduler.diagnostics()["state"].get(RULE_SUBENTRY_ID)
     # No reload: the same runtime objects keep running.
     assert mock_config_entry.runtime_data is runtime
 

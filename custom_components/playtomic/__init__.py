@@ -12,9 +12,11 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import ConfigType
 
 from .api import PlaytomicAuthError, PlaytomicEdgeBlockedError, PlaytomicError, TokenPair
+from .booking import payment_policy
 from .client_factory import create_client
-from .const import CONF_TOKENS, DOMAIN, SUBENTRY_BOOKING_RULE
+from .const import CONF_DRY_RUN, CONF_TOKENS, DOMAIN, SUBENTRY_BOOKING_RULE
 from .coordinator import AvailabilityCoordinator, MatchesCoordinator
+from .engine import AttemptResult, BookingEngine
 from .entity import account_device_info
 from .repairs import (
     async_delete_auth_issue,
@@ -22,7 +24,10 @@ from .repairs import (
     async_delete_entry_issues,
     async_raise_edge_blocked_issue,
 )
+from .results import async_report_result
+from .rules import engine_rules
 from .runtime import ApiHealth, PlaytomicConfigEntry, PlaytomicRuntimeData, ResultHistory
+from .scheduler import ReleaseScheduler, async_remove_state
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -88,6 +93,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) ->
 
     entry.runtime_data = PlaytomicRuntimeData(
         client=client,
+        engine=BookingEngine(client),
         matches=matches,
         availability=availability,
         history=history,
@@ -117,7 +123,36 @@ async def async_setup_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) ->
     )
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await _async_start_scheduler(hass, entry)
     return True
+
+
+async def _async_start_scheduler(hass: HomeAssistant, entry: PlaytomicConfigEntry) -> None:
+    """Arm the release timers once the entities listen (a missed release is reported to them)."""
+    runtime = entry.runtime_data
+
+    async def report(result: AttemptResult) -> None:
+        await async_report_result(hass, entry, result)
+        # A new own booking takes its date out of the plan and out of the open slots.
+        await runtime.matches.async_request_refresh()
+
+    scheduler = ReleaseScheduler(
+        hass,
+        entry_id=entry.entry_id,
+        engine=runtime.engine,
+        rules=lambda: engine_rules(entry),
+        own_matches=lambda: runtime.matches.data or [],
+        club=runtime.availability.async_get_club,
+        payment_policy=lambda: payment_policy(entry.options),
+        dry_run=lambda: bool(entry.options.get(CONF_DRY_RUN, False)),
+        report=report,
+        background=lambda coro, name: entry.async_create_background_task(hass, coro, name),
+    )
+    runtime.scheduler = scheduler
+    entry.async_on_unload(scheduler.async_stop)
+    # Own matches decide which dates still need a booking: replan whenever they change.
+    entry.async_on_unload(runtime.matches.async_add_listener(scheduler.async_replan))
+    await scheduler.async_start()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) -> bool:
@@ -128,6 +163,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) -
 async def async_remove_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) -> None:
     """Forget the booking history and the issues of a removed account."""
     await ResultHistory(hass, entry.entry_id).async_remove()
+    await async_remove_state(hass, entry.entry_id)
     async_delete_entry_issues(hass, entry)
 
 

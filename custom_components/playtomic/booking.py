@@ -1,8 +1,7 @@
-"""Book now: the integration's own booking path (button, `book` action).
+"""Book now: the button and the `book` action without `at` go through the engine.
 
-A thin orchestration over the client: pick the rule's open days, rank the free slots, try the
-best few, map every failure to exactly one Outcome, and hand the result to `results`. The
-release-time burst belongs to the engine, which ends in the same `async_report_result`.
+The engine serialises every attempt per (rule, club-local date) and remembers what it booked,
+so a button press during a release burst waits for the burst and never books that date twice.
 """
 
 from __future__ import annotations
@@ -13,29 +12,13 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.util import dt as dt_util
 
-from .api import (
-    BookingOutcomeUnknownError,
-    Club,
-    PaymentActionRequiredError,
-    PaymentCategory,
-    PaymentNotPossibleError,
-    PlaytomicError,
-    Slot,
-    SlotNotAvailableError,
-)
-from .api.links import checkout_link
-from .const import CONF_DRY_RUN, CONF_PAYMENT_METHODS, DEFAULT_PAYMENT_METHODS, DOMAIN, WEEKDAYS
-from .coordinator import booked_days, error_code
-from .engine.outcome import AttemptResult, Outcome
+from .api import PaymentCategory
+from .const import CONF_DRY_RUN, CONF_PAYMENT_METHODS, DEFAULT_PAYMENT_METHODS, DOMAIN
+from .engine import AttemptResult, BookingRule, Outcome, RuleError
 from .results import async_report_result
-from .rules import BookingRule, rules_of, zone_of
-from .runtime import PlaytomicConfigEntry, PlaytomicRuntimeData
-
-# Contract §8 rule 5: "book now" is a human action; a few slots and days are plenty.
-MAX_SLOTS_TRIED = 3
-MAX_DAYS_SEARCHED = 7
+from .rules import engine_rules
+from .runtime import PlaytomicConfigEntry
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,147 +45,40 @@ def payment_policy(options: dict[str, Any] | Any) -> tuple[PaymentCategory, ...]
     return tuple(policy)
 
 
-def resolve_rule(
-    entry: PlaytomicConfigEntry, *, rule_id: str | None, target: ExplicitTarget | None
-) -> BookingRule:
-    """The rule to book for: a subentry, or an explicit target shaped as a one-day rule."""
-    if target is not None:
-        rules = rules_of(entry)
-        known = next((r for r in rules.values() if r.tenant_id == target.tenant_id), None)
-        return BookingRule(
-            rule_id=None,
-            name=known.club_name if known else target.tenant_id,
-            tenant_id=target.tenant_id,
-            club_name=known.club_name if known else "",
-            zone=known.zone if known else zone_of(None),
-            weekdays=frozenset(range(len(WEEKDAYS))),
-            window_start=target.window_start,
-            window_end=target.window_end,
-            duration=target.duration,
-            courts=target.courts,
-            court_type=target.court_type,
-            only_dates=(target.day,),
-        )
-    rule = rules_of(entry).get(rule_id or "")
-    if rule is None:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="rule_not_found",
-            translation_placeholders={"rule": str(rule_id)},
-        )
-    return rule
+def _invalid_target() -> ServiceValidationError:
+    return ServiceValidationError(translation_domain=DOMAIN, translation_key="window_invalid")
 
 
-def _slot_fields(slot: Slot, club: Club) -> dict[str, Any]:
-    local = slot.local_start(club.zone)
-    return {
-        "target_date": local.date(),
-        "resource_id": slot.resource_id,
-        "court_name": slot.court_name,
-        "start": slot.start,
-        "local_start": local,
-        "duration": slot.duration,
-        "price": str(slot.price) if slot.price else None,
-    }
-
-
-async def _async_attempt(
-    runtime: PlaytomicRuntimeData,
-    rule: BookingRule,
-    *,
-    dry_run: bool,
-    policy: tuple[PaymentCategory, ...],
-) -> AttemptResult:
-    client = runtime.client
-    started = dt_util.utcnow()
-    requests_before = client.request_count
-    base = AttemptResult(
-        outcome=Outcome.FAILED,
-        rule_id=rule.rule_id,
-        tenant_id=rule.tenant_id,
-        club_name=rule.club_name or None,
-        started_at=started,
+def target_rule(entry: PlaytomicConfigEntry, target: ExplicitTarget, zone_name: str) -> BookingRule:
+    """An explicit target as a one-day engine rule (its id keys the engine's per-date lock)."""
+    known = next(
+        (rule for rule in engine_rules(entry).values() if rule.tenant_id == target.tenant_id),
+        None,
     )
-    attempts = 0
-    slot: Slot | None = None
-
-    def finish(result: AttemptResult) -> AttemptResult:
-        finished = dt_util.utcnow()
-        return replace(
-            result,
-            attempts=attempts,
-            requests_used=client.request_count - requests_before,
-            finished_at=finished,
-            latency_ms=round((finished - started).total_seconds() * 1000, 1),
-        )
-
     try:
-        club = await runtime.availability.async_get_club(rule.tenant_id)
-        rule = replace(rule, zone=club.zone, club_name=rule.club_name or club.name)
-        base = replace(base, club_name=rule.club_name)
-        # Never book twice for one rule and club-local date: ask the server, not the cache.
-        already = booked_days(await client.get_matches(upcoming_only=True), rule)
-        days = rule.open_days(started, horizon_minutes=club.booking_ahead_limit)
-        free_days = [day for day in days if day not in already]
-        if days and not free_days:
-            return finish(replace(base, outcome=Outcome.NO_SLOT, reason="already_booked"))
-        for day in free_days[:MAX_DAYS_SEARCHED]:
-            ranked = rule.rank(club, await client.get_availability(club, day), now=started)
-            for slot in ranked:
-                if attempts >= MAX_SLOTS_TRIED:
-                    break
-                attempts += 1
-                try:
-                    booked = await client.book(slot.target, payment_policy=policy, dry_run=dry_run)
-                except SlotNotAvailableError:
-                    continue
-                return finish(
-                    replace(
-                        base,
-                        outcome=Outcome.DRY_RUN if dry_run else Outcome.BOOKED,
-                        match_id=booked.match_id,
-                        **_slot_fields(slot, club),
-                    )
-                )
-            if attempts >= MAX_SLOTS_TRIED:
-                break
-        reason = "slot_taken" if attempts else "no_slot"
-        return finish(replace(base, outcome=Outcome.NO_SLOT, reason=reason))
-    except PaymentNotPossibleError:
-        return finish(
-            _failure(base, slot, rule, Outcome.PAYMENT_NOT_POSSIBLE, "payment_not_possible")
+        return BookingRule.from_subentry_data(
+            f"target_{target.tenant_id}_{target.day.isoformat()}",
+            {
+                "name": known.club_name if known else target.tenant_id,
+                "club_name": known.club_name if known else None,
+                "tenant_id": target.tenant_id,
+                "club_timezone": zone_name,
+                "weekdays": [
+                    ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[target.day.weekday()]
+                ],
+                "window_start": target.window_start.isoformat(),
+                "window_end": target.window_end.isoformat(),
+                "duration": target.duration,
+                "court_type": target.court_type,
+                "courts": list(target.courts),
+                # Unused for a one-off booking: the engine books the given date now.
+                "release_model": "daily_drop",
+                "days_ahead": 0,
+                "release_time": "00:00:00",
+            },
         )
-    except PaymentActionRequiredError as err:
-        result = _failure(base, slot, rule, Outcome.PAYMENT_NOT_POSSIBLE, "payment_action_required")
-        return finish(replace(result, checkout_url=err.deep_link or result.checkout_url))
-    except BookingOutcomeUnknownError:
-        return finish(_failure(base, slot, rule, Outcome.OUTCOME_UNKNOWN, "outcome_unknown"))
-    except PlaytomicError as err:
-        runtime.health.error = error_code(err)
-        runtime.health.at = dt_util.utcnow()
-        return finish(_failure(base, slot, rule, Outcome.FAILED, error_code(err)))
-
-
-def _failure(
-    base: AttemptResult, slot: Slot | None, rule: BookingRule, outcome: Outcome, reason: str
-) -> AttemptResult:
-    """A failed result carrying the slot it was about and the checkout link to finish by hand."""
-    if slot is None:
-        return replace(base, outcome=outcome, reason=reason)
-    local = slot.local_start(rule.zone)
-    return replace(
-        base,
-        outcome=outcome,
-        reason=reason,
-        target_date=local.date(),
-        resource_id=slot.resource_id,
-        court_name=slot.court_name,
-        start=slot.start,
-        local_start=local,
-        duration=slot.duration,
-        price=str(slot.price) if slot.price else None,
-        checkout_url=checkout_link(slot.tenant_id, slot.resource_id, slot.start, slot.duration),
-    )
+    except RuleError as err:
+        raise _invalid_target() from err
 
 
 async def async_book(
@@ -215,14 +91,36 @@ async def async_book(
 ) -> AttemptResult:
     """Book the best open slot of a rule (or an explicit target) now, and report the result."""
     runtime = entry.runtime_data
-    rule = resolve_rule(entry, rule_id=rule_id, target=target)
     if dry_run is None:
         dry_run = bool(entry.options.get(CONF_DRY_RUN, False))
-    lock_key = rule.rule_id or f"{rule.tenant_id}_{rule.only_dates}"
-    async with runtime.lock_for(lock_key):
-        result = await _async_attempt(
-            runtime, rule, dry_run=dry_run, policy=payment_policy(entry.options)
-        )
+    if target is not None:
+        club = await runtime.availability.async_get_club(target.tenant_id)
+        rule = target_rule(entry, target, club.zone.key)
+        target_date: date | None = target.day
+    else:
+        rule_or_none = engine_rules(entry).get(rule_id or "")
+        if rule_or_none is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="rule_not_found",
+                translation_placeholders={"rule": str(rule_id)},
+            )
+        rule = rule_or_none
+        club = await runtime.availability.async_get_club(rule.tenant_id)
+        target_date = None
+    result = await runtime.engine.book_best(
+        rule,
+        club,
+        target_date=target_date,
+        payment_policy=payment_policy(entry.options),
+        dry_run=dry_run,
+    )
+    if result.outcome is Outcome.FAILED:
+        runtime.health.error = result.reason
+        runtime.health.at = result.finished_at
+    if target is not None:
+        # A one-off target has no rule entity: report it under no rule id.
+        result = replace(result, rule_id=None)
     await async_report_result(hass, entry, result)
     if result.outcome in (Outcome.BOOKED, Outcome.OUTCOME_UNKNOWN):
         # The booked day drops out of the rule's open slots once matches know about it.

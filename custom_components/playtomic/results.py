@@ -76,6 +76,9 @@ async def async_report_result(
 
     await runtime.history.async_add(result)
     async_dispatcher_send(hass, signal_result(entry.entry_id), result)
+    if result.reason == "already_booked":
+        # The date was ours before this attempt: nothing new happened to announce.
+        return
 
     hass.bus.async_fire(
         EVENT_BOOKING_SUCCEEDED if result.succeeded else EVENT_BOOKING_FAILED,

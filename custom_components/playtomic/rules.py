@@ -41,10 +41,12 @@ from .const import (
     DEFAULT_RELEASE_TIME,
     DEFAULT_WINDOW_END,
     DEFAULT_WINDOW_START,
+    LOGGER,
     RELEASE_ROLLING,
     SUBENTRY_BOOKING_RULE,
     WEEKDAYS,
 )
+from .engine import BookingRule as EngineRule, RuleError
 
 
 def parse_time(value: str | time | None, default: str | None = None) -> time | None:
@@ -208,6 +210,21 @@ class BookingRule:
     def day_of(self, start: datetime) -> date:
         """The club-local date of a UTC instant."""
         return start.astimezone(self.zone).date()
+
+
+def engine_rules(entry: ConfigEntry) -> dict[str, EngineRule]:
+    """Every usable booking rule of an entry as the engine plans it (unusable ones are logged)."""
+    rules: dict[str, EngineRule] = {}
+    for subentry in entry.subentries.values():
+        if subentry.subentry_type != SUBENTRY_BOOKING_RULE:
+            continue
+        try:
+            rules[subentry.subentry_id] = EngineRule.from_subentry_data(
+                subentry.subentry_id, subentry.data
+            )
+        except RuleError as err:
+            LOGGER.warning("Booking rule %s is not usable: %s", subentry.title, err)
+    return rules
 
 
 def rules_of(entry: ConfigEntry) -> dict[str, BookingRule]:

@@ -17,6 +17,7 @@ from .engine.outcome import AttemptResult
 if TYPE_CHECKING:
     from .api import PlaytomicClient
     from .coordinator import AvailabilityCoordinator, MatchesCoordinator
+    from .engine import BookingEngine
     from .scheduler import ReleaseScheduler
 
 HISTORY_VERSION = 1
@@ -76,6 +77,7 @@ class PlaytomicRuntimeData:
     """Runtime objects of one Playtomic account."""
 
     client: PlaytomicClient
+    engine: BookingEngine
     matches: MatchesCoordinator
     availability: AvailabilityCoordinator
     history: ResultHistory

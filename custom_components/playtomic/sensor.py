@@ -18,7 +18,12 @@ from homeassistant.helpers.typing import StateType
 from .api import Club, Match, Slot
 from .api.links import checkout_link, match_link
 from .const import OUTCOMES, SUBENTRY_BOOKING_RULE
-from .engine import BookingRule as EngineRule, RuleError, next_attempt as plan_next_attempt
+from .engine import (
+    BookingRule as EngineRule,
+    PlannedAttempt,
+    RuleError,
+    next_attempt as plan_next_attempt,
+)
 from .entity import PlaytomicAccountEntity, PlaytomicRuleEntity, RuleView
 from .rules import zone_of
 from .runtime import PlaytomicConfigEntry
@@ -65,19 +70,32 @@ def _last_result_attrs(view: RuleView) -> dict[str, Any]:
     }
 
 
-def next_attempt(view: RuleView) -> datetime | None:
-    """The next release the rule will fire at (none while auto-book is off).
+def _planned(view: RuleView) -> PlannedAttempt | None:
+    """The rule's next release, planned by the engine's planner (the scheduler arms the same).
 
-    Planned by the engine's planner, the same function its scheduler arms timers with.
+    Shown whether or not auto-book is on: with it off, an automation (the blueprint) can still
+    trigger on it and call `playtomic.book` with `at`.
     """
-    if not view.rule.auto_book:
-        return None
     try:
         rule = EngineRule.from_subentry_data(str(view.rule.rule_id), view.subentry_data)
     except RuleError:
         return None
-    attempt = plan_next_attempt(rule, now=view.now, own_matches=view.own_matches)
+    return plan_next_attempt(rule, now=view.now, own_matches=view.own_matches)
+
+
+def next_attempt(view: RuleView) -> datetime | None:
+    """The instant of the rule's next release."""
+    attempt = _planned(view)
     return attempt.release_at if attempt else None
+
+
+def _next_attempt_attrs(view: RuleView) -> dict[str, Any]:
+    attempt = _planned(view)
+    return {
+        "rule_id": view.rule.rule_id,
+        "target_date": attempt.target_date.isoformat() if attempt else None,
+        "auto_book": view.rule.auto_book,
+    }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,6 +129,7 @@ RULE_SENSORS: tuple[RuleSensorDescription, ...] = (
         translation_key="next_booking_attempt",
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=next_attempt,
+        attr_fn=_next_attempt_attrs,
     ),
 )
 

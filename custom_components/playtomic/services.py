@@ -43,6 +43,7 @@ from .engine import BookingRule as EngineRule, RuleError
 from .engine.outcome import AttemptResult, Outcome
 from .rules import rules_of
 from .runtime import PlaytomicConfigEntry
+from .scheduler import WARM_LEAD, SchedulerStoppedError
 
 SERVICE_FIND_SLOTS = "find_slots"
 SERVICE_BOOK = "book"
@@ -300,12 +301,16 @@ async def _async_book(call: ServiceCall) -> ServiceResponse:
         )
         if when - dt_util.utcnow() > MAX_WAIT:
             raise _invalid("at_too_far")
-        if rule_id is not None and scheduler is not None:
-            # A rule at an instant is a release: the engine's precise routine runs it (and
-            # reports the result itself).
-            result = await scheduler.async_run_at(
-                _engine_rule(entry, rule_id), when, dry_run=dry_run
-            )
+        if rule_id is not None and scheduler is not None and when > dt_util.utcnow():
+            # A rule at a future instant is a release: wait (unload-aware) until the engine's
+            # last minute, then its precise routine fires at the instant and reports the result.
+            rule = _engine_rule(entry, rule_id)
+            if when - WARM_LEAD > dt_util.utcnow():
+                await async_wait_until(hass, entry, when - WARM_LEAD)
+            try:
+                result = await scheduler.async_run_at(rule, when, dry_run=dry_run)
+            except SchedulerStoppedError as err:
+                raise _failed("entry_not_loaded", title=entry.title) from err
             return _book_response(call, result)
         if when > dt_util.utcnow():
             await async_wait_until(hass, entry, when)

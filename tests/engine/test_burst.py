@@ -149,10 +149,10 @@ async def test_competitor_wins_the_only_candidate_no_slot(world: World) -> None:
 
 
 @pytest.mark.parametrize("hold_seconds", [0])
-async def test_competitor_confirming_150ms_after_the_release_loses(world: World) -> None:
+async def test_competitor_confirming_after_us_loses(world: World) -> None:
     rule, club, attempt = await ready(world)
     start = slot_start(attempt.target_date, time(19, 0))
-    competitor = world.fake.add_competitor(TENANT, COURT_IDS[0], start, 90, delay=0.15)
+    competitor = world.fake.add_competitor(TENANT, COURT_IDS[0], start, 90, delay=0.3)
 
     result = await run(world, rule, club, attempt)
 
@@ -564,3 +564,18 @@ async def test_a_small_skew_is_measured_and_never_fired_early(world: World) -> N
     assert result.outcome is Outcome.BOOKED
     assert creates(world)[0].received_at >= attempt.release_at
     assert tried(result)[0] == "created"
+
+
+async def test_prepare_shortly_before_the_instant_skips_the_clock_measurement(
+    world: World,
+) -> None:
+    """After a restart a few seconds before the release there is no time for ~10 probes."""
+    await world.client.login()
+    club = await world.club()
+    rule = make_rule()
+    release_at = world.timeline.wall() + timedelta(seconds=5)
+    world.fake.clear_requests()
+    prep = await world.engine.prepare(rule, club, release_at)
+    assert prep.clock is None
+    assert not [r for r in world.fake.requests if r.path == "/v2/users/me"]
+    assert world.timeline.wall() < release_at

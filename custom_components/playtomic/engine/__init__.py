@@ -61,9 +61,10 @@ from .planner import (
     release_instant,
     target_date_for,
 )
-from .report import missed_result
+from .report import failed_result, missed_result
 from .rules import BookingRule, DailyDrop, Rolling, RuleError
 from .server_clock import ClockOffset, measure_offset
+from .steps import failure_reason
 
 __all__ = [
     "AttemptResult",
@@ -80,6 +81,8 @@ __all__ = [
     "RuleError",
     "build_candidates",
     "covering_match",
+    "failed_result",
+    "failure_reason",
     "fire_at",
     "measure_offset",
     "missed_result",

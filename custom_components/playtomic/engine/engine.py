@@ -166,7 +166,9 @@ class BookingEngine:
         except PlaytomicError as err:
             errors.append(f"courts: {failure_reason(err)}")
         clock = self._clock
-        if measure_clock:
+        # Bisection takes ~1 s per probe: never let it run into the instant (restart shortly
+        # before a release); the cached estimate or the host clock is used then.
+        if measure_clock and release_at - self.wall() > MIN_TIME_TO_MEASURE:
             try:
                 clock = await self.measure_clock()
             except PlaytomicError as err:
@@ -441,6 +443,9 @@ class BookingEngine:
             dates = [target_date] if target_date is not None else self._upcoming_dates(rule)
             attempts = 0
             for day in dates[:BOOK_NOW_MAX_DATES]:
+                if attempts >= BOOK_NOW_MAX_SLOTS:
+                    # Request volume stays human-scale (contract §8 rule 5) across all dates.
+                    break
                 key = (rule.rule_id, day)
                 async with self._lock(key):
                     report.target_date = day
@@ -455,7 +460,13 @@ class BookingEngine:
                             )
                         continue
                     result, tries = await self._book_day(
-                        report, rule=rule, club=club, day=day, policy=policy, dry_run=dry_run
+                        report,
+                        rule=rule,
+                        club=club,
+                        day=day,
+                        policy=policy,
+                        dry_run=dry_run,
+                        limit=BOOK_NOW_MAX_SLOTS - attempts,
                     )
                     attempts += tries
                     if result is not None:
@@ -479,6 +490,7 @@ class BookingEngine:
         day: date,
         policy: tuple[PaymentCategory | str, ...],
         dry_run: bool,
+        limit: int = BOOK_NOW_MAX_SLOTS,
     ) -> tuple[AttemptResult | None, int]:
         now = self.wall()
         listed = await self.client.get_availability(club, day)
@@ -489,7 +501,7 @@ class BookingEngine:
             if s.start > now
         ]
         tries = 0
-        for slot in ranked[:BOOK_NOW_MAX_SLOTS]:
+        for slot in ranked[:limit]:
             tries += 1
             began = self.wall()
             try:

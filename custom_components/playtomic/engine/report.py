@@ -105,9 +105,33 @@ def missed_result(
     now: datetime | None = None,
 ) -> AttemptResult:
     """A `missed` outcome: never a late silent booking, just the report that it was missed."""
+    return _unattempted(Outcome.MISSED, attempt, rule, club_name=club_name, reason=reason, now=now)
+
+
+def failed_result(
+    attempt: PlannedAttempt,
+    rule: BookingRule,
+    *,
+    reason: str,
+    club_name: str | None = None,
+    now: datetime | None = None,
+) -> AttemptResult:
+    """A `failed` outcome for a release that could not even start (e.g. the club lookup)."""
+    return _unattempted(Outcome.FAILED, attempt, rule, club_name=club_name, reason=reason, now=now)
+
+
+def _unattempted(
+    outcome: Outcome,
+    attempt: PlannedAttempt,
+    rule: BookingRule,
+    *,
+    club_name: str | None,
+    reason: str,
+    now: datetime | None,
+) -> AttemptResult:
     at = now or datetime.now(UTC)
     return AttemptResult(
-        outcome=Outcome.MISSED,
+        outcome=outcome,
         rule_id=rule.rule_id,
         tenant_id=rule.tenant_id,
         club_name=club_name or rule.club_name,

@@ -1,0 +1,378 @@
+"""Release-time scheduling: arm each booking rule's next release and run the engine at it.
+
+Timers come from `async_track_point_in_utc_time`, which fires at the instant with no added
+jitter (time-pattern triggers and coordinators add 0.05-0.5 s, see the conventions doc). The
+timer only starts the preparation, minutes ahead; the engine then fires the burst itself on the
+monotonic loop clock at the server-clock instant.
+
+What must survive a restart is kept in a `Store`: the release each rule is armed for, and the
+intents of a burst in flight. At start-up an armed release that passed while Home Assistant was
+down becomes `missed` (reported once, never a late silent booking), and a burst that was in
+flight resumes with reconciliation first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .api import Club, Match, PaymentCategory, PlaytomicError
+from .const import DOMAIN, LOGGER
+from .engine import (
+    AttemptResult,
+    BookingEngine,
+    BookingRule,
+    PlannedAttempt,
+    failed_result,
+    failure_reason,
+    missed_result,
+    plan_attempts,
+    target_date_for,
+)
+
+STORE_VERSION = 1
+# Contract §2.2: refresh the token well before the burst so no refresh falls inside it.
+PREPARE_LEAD = timedelta(minutes=5)
+# Courts, a warm connection and the server clock are taken this long before the instant; from
+# here on the engine waits on the loop's monotonic clock and fires itself.
+WARM_LEAD = timedelta(seconds=60)
+# The burst lasts about 30 s (contract §8 rule 4); inside it a restart resumes, after it misses.
+BURST_WINDOW = timedelta(seconds=30)
+PLAN_HORIZON = timedelta(days=15)
+# A Home Assistant that was down for weeks reports the last few misses, not every one.
+MAX_MISSED_REPORTED = 7
+
+type Report = Callable[[AttemptResult], Awaitable[None]]
+
+
+class SchedulerStoppedError(Exception):
+    """The entry was unloaded while a release was pending."""
+
+
+def signal_plan(entry_id: str) -> str:
+    """Dispatcher signal sent whenever a rule's next attempt changes."""
+    return f"{DOMAIN}_plan_{entry_id}"
+
+
+def store_key(entry_id: str) -> str:
+    """Storage key of an entry's scheduler state."""
+    return f"{DOMAIN}.scheduler.{entry_id}"
+
+
+class ReleaseScheduler:
+    """Arms one timer per booking rule and runs each release through the engine."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        *,
+        entry_id: str,
+        engine: BookingEngine,
+        rules: Callable[[], dict[str, BookingRule]],
+        own_matches: Callable[[], Sequence[Match]],
+        club: Callable[[str], Awaitable[Club]],
+        payment_policy: Callable[[], Sequence[PaymentCategory]],
+        dry_run: Callable[[], bool],
+        report: Report,
+        background: Callable[[Coroutine[Any, Any, Any], str], asyncio.Task[Any]],
+    ) -> None:
+        """Wire the scheduler to the entry through plain callables (easy to test, no cycles)."""
+        self.hass = hass
+        self.engine = engine
+        self._entry_id = entry_id
+        self._rules = rules
+        self._own_matches = own_matches
+        self._club = club
+        self._payment_policy = payment_policy
+        self._dry_run = dry_run
+        self._report = report
+        self._background = background
+        self._store: Store[dict[str, Any]] = Store(hass, STORE_VERSION, store_key(entry_id))
+        self._state: dict[str, dict[str, Any]] = {}
+        self._timers: dict[str, CALLBACK_TYPE] = {}
+        self._next: dict[str, PlannedAttempt] = {}
+        self._running: dict[tuple[str, datetime], asyncio.Task[AttemptResult]] = {}
+        self._stopped = False
+
+    # -- what the entities read ----------------------------------------------------------------
+
+    def next_attempt(self, rule_id: str) -> PlannedAttempt | None:
+        """The rule's next release (shown whether or not auto-book is on)."""
+        return self._next.get(rule_id)
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Plan, persisted state and the server-clock estimate."""
+        clock = self.engine.clock
+        return {
+            "next": {
+                rule_id: {
+                    "release_at": attempt.release_at.isoformat(),
+                    "target_date": attempt.target_date.isoformat(),
+                }
+                for rule_id, attempt in self._next.items()
+            },
+            "state": self._state,
+            "running": len(self._running),
+            "server_clock": None
+            if clock is None
+            else {
+                "offset_ms": round(clock.offset.total_seconds() * 1000, 1),
+                "uncertainty_ms": round(clock.uncertainty.total_seconds() * 1000, 1),
+                "samples": clock.samples,
+                "measured_at": clock.measured_at.isoformat(),
+            },
+        }
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    async def async_start(self) -> None:
+        """Restore state, report misses, resume a burst in flight, and arm every rule."""
+        stored = await self._store.async_load() or {}
+        self._state = {
+            rule_id: dict(value)
+            for rule_id, value in (stored.get("rules") or {}).items()
+            if isinstance(value, dict)
+        }
+        now = dt_util.utcnow()
+        rules = self._rules()
+        # State of deleted rules would otherwise linger in the store forever.
+        for rule_id in set(self._state) - set(rules):
+            del self._state[rule_id]
+        for rule in rules.values():
+            await self._async_recover(rule, now)
+        self.async_replan()
+        await self._async_save()
+
+    async def _async_recover(self, rule: BookingRule, now: datetime) -> None:
+        state = self._state.get(rule.rule_id, {})
+        armed = _parse_instant(state.get("armed"))
+        if armed is None or armed > now:
+            return
+        if now < armed + BURST_WINDOW or state.get("intents"):
+            attempt = PlannedAttempt(
+                release_at=armed, target_date=target_date_for(rule, armed), rule_id=rule.rule_id
+            )
+            LOGGER.info("Resuming the release of %s after a restart", attempt.target_date)
+            self._start_run(rule, attempt, resume=tuple(state.get("intents") or ()))
+            return
+        missed = plan_attempts(rule, after=armed, until=now)[-MAX_MISSED_REPORTED:]
+        self._state[rule.rule_id] = {}
+        for attempt in missed:
+            await self._report(missed_result(attempt, rule))
+
+    async def async_stop(self) -> None:
+        """Cancel the timers (running bursts are entry background tasks: unload cancels them)."""
+        self._stopped = True
+        for unsub in self._timers.values():
+            unsub()
+        self._timers.clear()
+
+    # -- planning ------------------------------------------------------------------------------
+
+    @callback
+    def async_replan(self) -> None:
+        """Recompute every rule's next release and (re)arm the timers that changed."""
+        if self._stopped:
+            return
+        now = dt_util.utcnow()
+        rules = self._rules()
+        matches = self._own_matches()
+        for rule_id in set(self._timers) - set(rules):
+            self._timers.pop(rule_id)()
+        self._next = {}
+        for rule in rules.values():
+            upcoming = plan_attempts(rule, after=now, until=now + PLAN_HORIZON, own_matches=matches)
+            if upcoming:
+                self._next[rule.rule_id] = upcoming[0]
+            if any(key[0] == rule.rule_id for key in self._running):
+                # The running release keeps its persisted state; the next one is armed after it.
+                continue
+            self._arm(rule, upcoming[0] if upcoming and rule.auto_book else None)
+        async_dispatcher_send(self.hass, signal_plan(self._entry_id))
+
+    def _arm(self, rule: BookingRule, attempt: PlannedAttempt | None) -> None:
+        state = self._state.setdefault(rule.rule_id, {})
+        armed = _parse_instant(state.get("armed"))
+        if attempt is not None and armed == attempt.release_at and rule.rule_id in self._timers:
+            return
+        if (unsub := self._timers.pop(rule.rule_id, None)) is not None:
+            unsub()
+        if attempt is None:
+            if not state.get("intents"):
+                state.pop("armed", None)
+            return
+        state["armed"] = attempt.release_at.isoformat()
+        when = max(dt_util.utcnow(), attempt.release_at - PREPARE_LEAD)
+
+        @callback
+        def fire(_now: datetime) -> None:
+            self._timers.pop(rule.rule_id, None)
+            current = self._rules().get(rule.rule_id)
+            if current is None or not current.auto_book:
+                self.async_replan()
+                return
+            self._start_run(current, attempt)
+
+        self._timers[rule.rule_id] = async_track_point_in_utc_time(self.hass, fire, when)
+        self._background(self._async_save(), f"{DOMAIN} save scheduler")
+
+    # -- running -------------------------------------------------------------------------------
+
+    async def async_run_at(
+        self, rule: BookingRule, at: datetime, *, dry_run: bool | None = None
+    ) -> AttemptResult:
+        """Run the precise release routine for `rule` at `at` (the `book` action with `at`).
+
+        If the scheduler already runs that release (auto-book armed it), join it rather than
+        start a second burst for the same goal. Raises SchedulerStoppedError on unload.
+        """
+        attempt = PlannedAttempt(
+            release_at=at, target_date=target_date_for(rule, at), rule_id=rule.rule_id
+        )
+        task = self._start_run(rule, attempt, dry_run=dry_run)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.cancelled():
+                raise SchedulerStoppedError from None
+            raise
+
+    def _start_run(
+        self,
+        rule: BookingRule,
+        attempt: PlannedAttempt,
+        *,
+        resume: Sequence[str] = (),
+        dry_run: bool | None = None,
+    ) -> asyncio.Task[AttemptResult]:
+        key = (rule.rule_id, attempt.release_at)
+        if (running := self._running.get(key)) is not None:
+            # The timer and the `book` action may reach the same release: one burst serves both,
+            # with the auto-book run's dry-run setting.
+            return running
+        task = self._background(
+            self._async_run(rule, attempt, resume=resume, dry_run=dry_run),
+            f"{DOMAIN} release {rule.name} {attempt.target_date}",
+        )
+        self._running[key] = task
+
+        def done(_task: asyncio.Task[AttemptResult]) -> None:
+            self._running.pop(key, None)
+
+        task.add_done_callback(done)
+        return task
+
+    async def _async_run(
+        self,
+        rule: BookingRule,
+        attempt: PlannedAttempt,
+        *,
+        resume: Sequence[str],
+        dry_run: bool | None,
+    ) -> AttemptResult:
+        state = self._state.setdefault(rule.rule_id, {})
+        try:
+            result = await self._async_release(rule, attempt, state, resume=resume, dry_run=dry_run)
+        except PlaytomicError as err:
+            result = failed_result(attempt, rule, reason=failure_reason(err))
+        except Exception:
+            LOGGER.exception("Release of %s for %s failed", rule.name, attempt.target_date)
+            result = failed_result(attempt, rule, reason="internal_error")
+        if _parse_instant(state.get("armed")) == attempt.release_at:
+            state.pop("armed", None)
+        state.pop("intents", None)
+        await self._async_save()
+        await self._report(result)
+        self._running.pop((rule.rule_id, attempt.release_at), None)
+        self.async_replan()
+        return result
+
+    async def _async_release(
+        self,
+        rule: BookingRule,
+        attempt: PlannedAttempt,
+        state: dict[str, Any],
+        *,
+        resume: Sequence[str],
+        dry_run: bool | None,
+    ) -> AttemptResult:
+        # Long waits run on Home Assistant's timers (exact, and driven by the freezer in tests);
+        # only the last minute is the engine's, on the monotonic clock.
+        if not resume:
+            token_at = attempt.release_at - PREPARE_LEAD
+            if token_at > dt_util.utcnow():
+                await _wait_until(self.hass, token_at)
+            try:
+                await self.engine.client.ensure_token(min_validity=PREPARE_LEAD + 2 * BURST_WINDOW)
+            except PlaytomicError as err:
+                # The release still fires: the client retries the token inside the burst.
+                LOGGER.warning("Token refresh before the release failed: %s", type(err).__name__)
+            warm_at = attempt.release_at - WARM_LEAD
+            if warm_at > dt_util.utcnow():
+                await _wait_until(self.hass, warm_at)
+        club = await self._club(rule.tenant_id)
+        if not resume and attempt.release_at > dt_util.utcnow():
+            await self.engine.prepare(rule, club, attempt.release_at, warm_lead=WARM_LEAD)
+
+        async def progress(intent_ids: Sequence[str]) -> None:
+            # Persisted at once: a restart inside the burst must find these to reconcile first.
+            if intent_ids:
+                state["intents"] = list(intent_ids)
+            else:
+                state.pop("intents", None)
+            await self._async_save()
+
+        return await self.engine.run_release(
+            attempt,
+            rule,
+            club,
+            payment_policy=self._payment_policy(),
+            dry_run=self._dry_run() if dry_run is None else dry_run,
+            burst_seconds=BURST_WINDOW.total_seconds(),
+            resume_intent_ids=resume,
+            on_progress=progress,
+        )
+
+    async def _async_save(self) -> None:
+        await self._store.async_save(
+            {"rules": {rule_id: state for rule_id, state in self._state.items() if state}}
+        )
+
+
+async def async_remove_state(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete a removed entry's scheduler state."""
+    await Store[dict[str, Any]](hass, STORE_VERSION, store_key(entry_id)).async_remove()
+
+
+async def _wait_until(hass: HomeAssistant, when: datetime) -> None:
+    """Wait inside the event loop until a wall-clock instant (no sleep loop)."""
+    future: asyncio.Future[None] = hass.loop.create_future()
+
+    @callback
+    def wake(_now: datetime) -> None:
+        if not future.done():
+            future.set_result(None)
+
+    unsub = async_track_point_in_utc_time(hass, wake, when)
+    try:
+        await future
+    finally:
+        unsub()
+
+
+def _parse_instant(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt_util.UTC)

@@ -1,0 +1,293 @@
+"""The release scheduler: arming, firing through the engine, restarts, misses, joins."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from unittest.mock import patch
+from zoneinfo import ZoneInfo
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import Event, HomeAssistant, callback
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.playtomic.const import (
+    DOMAIN,
+    EVENT_BOOKING_FAILED,
+    EVENT_BOOKING_SUCCEEDED,
+    SUBENTRY_BOOKING_RULE,
+)
+from custom_components.playtomic.engine import AttemptResult, BookingEngine, Outcome
+from custom_components.playtomic.scheduler import store_key
+from tests.const import ALICE_EMAIL, ALICE_ID, ALICE_PASSWORD, NORTE_ID, RULE_DATA, RULE_SUBENTRY_ID
+from tests.fake_playtomic import DailyDrop, FakePlaytomic
+from tests.helpers import setup_integration
+
+MADRID = ZoneInfo("Europe/Madrid")
+RESULT = "sensor.weekday_evenings_last_booking_result"
+NEXT_ATTEMPT = "sensor.weekday_evenings_next_booking_attempt"
+
+
+def _events(hass: HomeAssistant, event_type: str) -> list[Event]:
+    seen: list[Event] = []
+
+    @callback
+    def record(event: Event) -> None:
+        seen.append(event)
+
+    hass.bus.async_listen(event_type, record)
+    return seen
+
+
+def _seed_scheduler_state(
+    hass_storage: dict[str, Any], entry: MockConfigEntry, state: dict[str, Any]
+) -> None:
+    hass_storage[store_key(entry.entry_id)] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": store_key(entry.entry_id),
+        "data": {"rules": {RULE_SUBENTRY_ID: state}},
+    }
+
+
+class RunRecorder:
+    """Stands in for the engine's burst where the frozen clock would stall its monotonic wait."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+        self.release = asyncio.Event()
+        self.release.set()
+
+    async def __call__(self, attempt: Any, rule: Any, club: Any, **kwargs: Any) -> AttemptResult:
+        self.calls.append({"attempt": attempt, "rule": rule, **kwargs})
+        await self.release.wait()
+        return AttemptResult(
+            outcome=Outcome.NO_SLOT,
+            rule_id=rule.rule_id,
+            tenant_id=rule.tenant_id,
+            target_date=attempt.target_date,
+            release_at=attempt.release_at,
+            reason="all_candidates_gone",
+        )
+
+
+async def test_release_fires_on_time_and_books_once(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic
+) -> None:
+    """Real time, real sockets: the armed rule fires at the release and books exactly once.
+
+    The club's daily drop is moved to two whole seconds from now (the rule stores whole seconds).
+    """
+    now_local = datetime.now(MADRID)
+    release_local = (now_local + timedelta(seconds=3)).replace(microsecond=0)
+    release_time = release_local.time()
+    fake_playtomic.set_release(NORTE_ID, DailyDrop(days_ahead=1, time=release_time))
+    target = release_local.date() + timedelta(days=1)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=ALICE_EMAIL,
+        unique_id=ALICE_ID,
+        data={"email": ALICE_EMAIL, "password": ALICE_PASSWORD, "user_id": ALICE_ID},
+        options={"payment_methods": ["at_club"], "dry_run": False},
+        subentries_data=[
+            {
+                "data": {
+                    **RULE_DATA,
+                    "weekdays": [
+                        ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[target.weekday()]
+                    ],
+                    "window_start": "08:00:00",
+                    "window_end": "23:00:00",
+                    "days_ahead": 1,
+                    "release_time": release_time.isoformat(),
+                    "notify": [],
+                },
+                "subentry_id": RULE_SUBENTRY_ID,
+                "subentry_type": SUBENTRY_BOOKING_RULE,
+                "title": RULE_DATA["name"],
+                "unique_id": None,
+            }
+        ],
+    )
+    succeeded = _events(hass, EVENT_BOOKING_SUCCEEDED)
+    booked = asyncio.Event()
+    hass.bus.async_listen_once(EVENT_BOOKING_SUCCEEDED, callback(lambda _event: booked.set()))
+    await setup_integration(hass, entry)
+    release_at = release_local.astimezone(UTC)
+    assert hass.states.get(NEXT_ATTEMPT).state == release_at.isoformat()
+
+    async with asyncio.timeout(20):
+        await booked.wait()
+    await hass.async_block_till_done()
+
+    own = [m for m in fake_playtomic.matches if m.owner_id == ALICE_ID]
+    assert len(own) == 1
+    assert own[0].start.astimezone(MADRID).date() == target
+    creates = [r for r in fake_playtomic.requests if r.path == "/v1/payment_intents"]
+    assert creates[0].received_at >= release_at
+    print(
+        f"first create request {(creates[0].received_at - release_at).total_seconds() * 1000:.1f} ms after the release"
+    )
+    assert hass.states.get(RESULT).state == "booked"
+    assert succeeded[0].data["match_id"] == own[0].match_id
+    # The next release (a week later) is armed; this date is not tried again.
+    assert hass.states.get(NEXT_ATTEMPT).state != release_at.isoformat()
+
+
+async def test_missed_release_is_reported_once(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A release that passed while Home Assistant was down is `missed`, never a late booking."""
+    freezer.move_to("2026-03-02T09:00:00+00:00")  # Monday 10:00 Madrid
+    armed = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)  # 08:30 Madrid today: passed
+    _seed_scheduler_state(hass_storage, mock_config_entry, {"armed": armed.isoformat()})
+    failed = _events(hass, EVENT_BOOKING_FAILED)
+    with patch.object(BookingEngine, "run_release") as run_release:
+        await setup_integration(hass, mock_config_entry)
+        assert not run_release.called
+    assert hass.states.get(RESULT).state == "missed"
+    assert [event.data["outcome"] for event in failed] == ["missed"]
+    assert failed[0].data["reason"] == "home_assistant_down"
+    assert not [r for r in fake_playtomic.requests if r.path == "/v1/payment_intents"]
+
+    # Reported once: a restart does not report it again.
+    assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert len(failed) == 1
+
+
+async def test_restart_before_the_instant_still_fires(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The plan is rebuilt at start-up and the armed release fires at its instant."""
+    freezer.move_to("2026-03-02T07:00:00+00:00")  # 08:00 Madrid, release at 08:30
+    release_at = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)
+    _seed_scheduler_state(hass_storage, mock_config_entry, {"armed": release_at.isoformat()})
+    recorder = RunRecorder()
+    with (
+        patch.object(BookingEngine, "run_release", recorder),
+        patch.object(BookingEngine, "prepare") as prepare,
+    ):
+        await setup_integration(hass, mock_config_entry)
+        assert hass.states.get(NEXT_ATTEMPT).state == release_at.isoformat()
+        assert not recorder.calls
+
+        for minutes in (25, 29):  # token refresh at -5 min, warm-up at -1 min
+            freezer.move_to(datetime(2026, 3, 2, 7, minutes, tzinfo=UTC))
+            async_fire_time_changed(hass)
+            await hass.async_block_till_done()
+        assert prepare.called
+        assert len(recorder.calls) == 1
+    call = recorder.calls[0]
+    assert call["attempt"].release_at == release_at
+    assert call["attempt"].target_date == date(2026, 3, 16)
+    assert call["resume_intent_ids"] == ()
+    assert hass.states.get(RESULT).state == "no_slot"
+
+
+async def test_restart_inside_the_burst_resumes_with_reconciliation(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Intents persisted during a burst are handed back to the engine to reconcile first."""
+    freezer.move_to("2026-03-02T07:30:10+00:00")  # 10 s into the 08:30 Madrid release
+    release_at = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)
+    _seed_scheduler_state(
+        hass_storage,
+        mock_config_entry,
+        {"armed": release_at.isoformat(), "intents": ["intent-1"]},
+    )
+    recorder = RunRecorder()
+    with patch.object(BookingEngine, "run_release", recorder):
+        await setup_integration(hass, mock_config_entry)
+    assert len(recorder.calls) == 1
+    assert recorder.calls[0]["attempt"].release_at == release_at
+    assert recorder.calls[0]["resume_intent_ids"] == ("intent-1",)
+    # Once the outcome is known nothing in flight is left to resume.
+    stored = hass_storage[store_key(mock_config_entry.entry_id)]["data"]["rules"]
+    assert "intents" not in stored.get(RULE_SUBENTRY_ID, {})
+
+
+async def test_book_at_joins_the_armed_release(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Auto-book and a `book` action with the same `at` share one burst: no double booking."""
+    freezer.move_to("2026-03-02T07:25:00+00:00")  # 5 minutes before the 08:30 Madrid release
+    release_at = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)
+    recorder = RunRecorder()
+    recorder.release.clear()
+    with (
+        patch.object(BookingEngine, "run_release", recorder),
+        patch.object(BookingEngine, "prepare"),
+    ):
+        await setup_integration(hass, mock_config_entry)
+        freezer.move_to(datetime(2026, 3, 2, 7, 29, 30, tzinfo=UTC))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+        assert len(recorder.calls) == 1  # the armed auto-book run is in its last minute
+
+        service = hass.async_create_task(
+            hass.services.async_call(
+                DOMAIN,
+                "book",
+                {
+                    "config_entry_id": mock_config_entry.entry_id,
+                    "rule": RULE_SUBENTRY_ID,
+                    "at": release_at.isoformat(),
+                },
+                blocking=True,
+                return_response=True,
+            )
+        )
+        for _ in range(10):
+            await asyncio.sleep(0)
+        recorder.release.set()
+        result = await service
+    assert len(recorder.calls) == 1
+    assert result["outcome"] == "no_slot"
+
+
+async def test_rule_with_auto_book_off_is_not_armed(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """With auto-book off the release passes untouched and is not reported as missed later."""
+    freezer.move_to("2026-03-02T07:00:00+00:00")
+    subentry = dict(mock_config_entry.subentries[RULE_SUBENTRY_ID].data)
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_subentry(
+        mock_config_entry,
+        mock_config_entry.subentries[RULE_SUBENTRY_ID],
+        data={**subentry, "auto_book": False},
+    )
+    recorder = RunRecorder()
+    with patch.object(BookingEngine, "run_release", recorder):
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+        freezer.move_to(datetime(2026, 3, 2, 7, 31, tzinfo=UTC))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+    assert not recorder.calls
+    assert hass.states.get(NEXT_ATTEMPT).attributes["auto_book"] is False
+    assert hass.states.get(RESULT).state == "unknown"
+    rules = hass_storage[store_key(mock_config_entry.entry_id)]["data"]["rules"]
+    assert "armed" not in rules.get(RULE_SUBENTRY_ID, {})
+    assert time(8, 30) == time.fromisoformat(subentry["release_time"])
