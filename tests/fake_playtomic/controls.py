@@ -29,6 +29,7 @@ CONTROL_ENDPOINTS = (
     'POST /_fake/faults {"kind", "method", "path", "status", "count", "json", "text", '
     '"headers", "retry_after"} | DELETE /_fake/faults',
     'POST /_fake/tokens/expire {} | {"refresh": true}',
+    "GET /_fake/tokens (every issued token pair, oldest first)",
     'POST /_fake/variants {"tenants_wrapped": bool, "matches_paged": bool}',
     'POST /_fake/settings {"latency_ms": 20, "hold_seconds": 600}',
     'POST /_fake/bookings {"tenant_id", "resource_id", "start", "duration", "owner_id"}',
@@ -144,6 +145,7 @@ class ControlHandlers:
             web.post(f"{p}/faults", self._guard(self.add_fault)),
             web.delete(f"{p}/faults", self.clear_faults),
             web.post(f"{p}/tokens/expire", self._guard(self.expire_tokens)),
+            web.get(f"{p}/tokens", self.tokens),
             web.post(f"{p}/variants", self._guard(self.variants)),
             web.post(f"{p}/settings", self._guard(self.settings)),
             web.post(f"{p}/bookings", self._guard(self.book)),
@@ -342,6 +344,23 @@ class ControlHandlers:
     async def expire_tokens(self, request: web.Request, body: dict[str, Any]) -> web.Response:
         refresh = bool(body.get("refresh", False))
         return json_ok({"expired": self._fake.expire_tokens(refresh=refresh), "refresh": refresh})
+
+    async def tokens(self, request: web.Request) -> web.Response:
+        """Every issued token, in full: secret-leak scans and token-rotation checks need them.
+
+        The store issues an access token and its refresh token together, in that order.
+        """
+        fake = self._fake
+        issued = list(fake.issued_tokens)
+        pairs = [
+            {
+                "access_token": access,
+                "refresh_token": refresh,
+                "access_valid": fake.state.tokens.user_for_access(access) is not None,
+            }
+            for access, refresh in zip(issued[0::2], issued[1::2], strict=False)
+        ]
+        return json_ok({**self._now(), "issued": issued, "pairs": pairs})
 
     async def variants(self, request: web.Request, body: dict[str, Any]) -> web.Response:
         variants = self._fake.variants

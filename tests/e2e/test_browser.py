@@ -1,0 +1,318 @@
+"""What a person sees: the integration added and used through Home Assistant's web frontend.
+
+Headless Chromium (Debian's) logs in to a real `hass` running against the fake Playtomic server
+(demo scenario), adds the integration through the "Add integration" dialog, opens a dashboard
+with the rule's entities and the bookings calendar, presses "Book now", and reads the result
+off the page. Screenshots land in the run's directory; with PLAYTOMIC_UPDATE_SCREENSHOTS=1 they
+also replace the README's pictures in docs/images/.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+import time
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import pytest
+
+from .browser import (
+    UI_TIMEOUT_MS,
+    Screenshots,
+    call_ws,
+    expect_step,
+    flow_dialog,
+    launch_chromium,
+    log_in,
+    long_date,
+    new_page,
+    pick_option,
+    skip_reason,
+    submit_step,
+    write_browser_config,
+)
+from .hass_api import ADMIN_PASSWORD, ADMIN_USERNAME
+from .playtomic_flow import DEMO_EMAIL, DEMO_PASSWORD, DEMO_USER_ID, DOMAIN, MADRID_ZONE
+from .polling import wait_for
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
+    from .fake_api import FakeApi
+    from .harness import E2EStack
+    from .hass_api import HassApi
+
+SKIP_REASON = skip_reason()
+pytestmark = pytest.mark.skipif(SKIP_REASON is not None, reason=SKIP_REASON or "")
+
+RULE_NAME = "Weekday evenings"
+CLUB_LABEL = "Club Padel Norte Madrid (Madrid)"
+DASHBOARD_URL = "dashboard-padel"
+DASHBOARD_TITLE = "Padel"
+# The frontend's translation of the last_booking_result state "booked" (translations/en.json).
+BOOKED = "Booked"
+
+
+def row(entity_id: str, **options: Any) -> dict[str, Any]:
+    """An entities-card row named by the entity alone: the card's title names the rule."""
+    return {"entity": entity_id, "name": {"type": "entity"}, **options}
+
+
+def dashboard_config(ids: dict[str, str]) -> dict[str, Any]:
+    """One view: the rule's entities (absolute times) next to the bookings calendar."""
+    return {
+        "title": DASHBOARD_TITLE,
+        "views": [
+            {
+                "title": DASHBOARD_TITLE,
+                "path": "padel",
+                "cards": [
+                    {
+                        "type": "entities",
+                        "title": RULE_NAME,
+                        "entities": [
+                            row(ids["next_open_slot"], format="datetime"),
+                            row(ids["last_booking_result"]),
+                            row(ids["next_booking_attempt"], format="datetime"),
+                            row(ids["auto_book"]),
+                            row(ids["book_now"]),
+                            row(ids["upcoming_booking"], format="datetime"),
+                        ],
+                    },
+                    # listWeek is "the next 7 days" in Home Assistant's calendar card.
+                    {"type": "calendar", "entities": [ids["bookings"]], "initial_view": "listWeek"},
+                ],
+            }
+        ],
+    }
+
+
+def own_confirmed(fake_state: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The demo user's confirmed matches on the fake, by match id."""
+    return {
+        m["match_id"]: m
+        for m in fake_state["matches"]
+        if m["owner_id"] == DEMO_USER_ID and m["status"] == "CONFIRMED"
+    }
+
+
+def club_local(naive_utc: str) -> datetime:
+    """A fake timestamp (naive UTC text) in the club's zone."""
+    return datetime.fromisoformat(naive_utc).replace(tzinfo=UTC).astimezone(ZoneInfo(MADRID_ZONE))
+
+
+async def known_state(api: HassApi, entity_id: str) -> dict[str, Any] | None:
+    """The entity's state once it has a value (not unknown or unavailable)."""
+    state = await api.state(entity_id)
+    return state if state and state["state"] not in ("unknown", "unavailable") else None
+
+
+class Phases:
+    """Prints each phase's duration (visible with -s, as scripts/test runs the e2e stage)."""
+
+    def __init__(self) -> None:
+        """Start counting now."""
+        self.start = self.last = time.monotonic()
+
+    def done(self, what: str) -> None:
+        """Print the phase and the total so far."""
+        now = time.monotonic()
+        print(f"\n  [{now - self.start:6.1f} s] {what} ({now - self.last:.1f} s)", end="")
+        self.last = now
+
+
+async def add_integration_in_dialog(page: Page, base_url: str, shots: Screenshots) -> None:
+    """Settings → Devices & services → Add integration → Playtomic, through every step."""
+    from playwright.async_api import expect
+
+    await page.get_by_role("link", name="Settings").click()
+    await page.get_by_role("link", name="Devices & services").click()
+    await page.wait_for_url(f"{base_url}/config/integrations/dashboard")
+    await page.get_by_role("button", name="Add integration").click()
+    await page.get_by_placeholder("Search for a brand name").fill("Playtomic")
+    await page.get_by_text("Playtomic", exact=True).click()
+
+    dialog = flow_dialog(page)
+    await expect_step(page, "Sign in to Playtomic")
+    await dialog.get_by_role("textbox", name="Email").fill(DEMO_EMAIL)
+    await dialog.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+    await submit_step(page)
+
+    await expect_step(page, "Find the club")
+    await dialog.get_by_role("textbox", name="Club name").fill("Padel")
+    await submit_step(page)
+
+    # Both demo clubs match "Padel"; the one nearest to the home location (Madrid) comes first.
+    await expect_step(page, "Choose the club")
+    await expect(dialog.get_by_text("Found 2 clubs")).to_be_visible()
+    await pick_option(page, dialog.locator("ha-select"), CLUB_LABEL)
+    await shots.take(page, "config-flow-club")
+    await submit_step(page)
+
+    # The rule form opens with defaults taken from the club: keep them, name the rule.
+    await expect_step(page, "First booking rule")
+    await expect(dialog.get_by_text("at Club Padel Norte Madrid")).to_be_visible()
+    await dialog.get_by_role("textbox", name="Rule name").fill(RULE_NAME)
+    await shots.take(page, "config-flow-rule")
+    await submit_step(page)
+
+    # The entry exists: the dialog offers to name the account's and the rule's devices.
+    await expect(dialog.get_by_role("button", name="Skip and finish")).to_be_visible()
+    device_names = dialog.get_by_role("textbox", name="Device name")
+    await expect(device_names).to_have_count(2)
+    names = await device_names.evaluate_all("(inputs) => inputs.map((input) => input.value)")
+    assert RULE_NAME in names, names
+    await submit_step(page, "Skip and finish")
+    await expect(page.get_by_role("dialog")).to_have_count(0)
+
+
+async def show_rule_device(page: Page, base_url: str, shots: Screenshots) -> None:
+    """The rule's device page lists its entities under their translated names."""
+    from playwright.async_api import expect
+
+    devices = await call_ws(page, {"type": "config/device_registry/list"})
+    rule_device = next(
+        d
+        for d in devices
+        if d["name"] == RULE_NAME and any(i[0] == DOMAIN for i in d["identifiers"])
+    )
+    await page.goto(f"{base_url}/config/devices/device/{rule_device['id']}")
+    for name in ("Auto-book", "Book now", "Last booking result", "Next booking attempt"):
+        await expect(page.get_by_text(name, exact=True)).to_be_visible()
+    await expect(page.get_by_text("Next open slot", exact=True)).to_be_visible()
+    # The brand image comes from custom_components/playtomic/brand/, not from the internet.
+    brand = page.locator("img[src*='/brands/integration/playtomic/']").first
+    await expect(brand).to_have_js_property("complete", True)
+    await expect(brand).not_to_have_js_property("naturalWidth", 0)
+    await shots.take(page, "rule-device")
+
+
+async def integration_entities(page: Page) -> dict[str, str]:
+    """The integration's entity ids by translation key, as the frontend's registry has them."""
+    registry = await call_ws(page, {"type": "config/entity_registry/list"})
+    return {
+        item["translation_key"]: item["entity_id"]
+        for item in registry
+        if item["platform"] == DOMAIN and item.get("translation_key")
+    }
+
+
+async def booked_match(
+    api: HassApi, fake: FakeApi, entity_id: str, before: set[str]
+) -> dict[str, Any]:
+    """The one match the press created on the fake, with the court the sensor reports."""
+    state = await api.state(entity_id)
+    assert state is not None
+    attributes = state["attributes"]
+    mine = own_confirmed(await fake.state())
+    new = sorted(set(mine) - before)
+    assert new == [attributes["match_id"]], (new, attributes)
+    return {**mine[new[0]], "court": attributes["court"]}
+
+
+async def test_add_integration_and_book_in_the_browser(
+    stack: E2EStack, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    """Log in, add the integration in the dialog, book from a dashboard, see it everywhere."""
+    from playwright.async_api import async_playwright, expect
+
+    phases = Phases()
+    api, fake = stack.clients(http)
+    write_browser_config(stack)
+    await stack.boot_hass(api)
+    phases.done("hass up and onboarded")
+    log = stack.hass_log.read_text(encoding="utf-8")
+    # The frontend comes from .venv (requirements_dev.txt): hass runs with --skip-pip.
+    assert "Setup of domain frontend took" in log, stack.context()
+    shots = Screenshots(tmp_path / "screenshots")
+    expect.set_options(timeout=UI_TIMEOUT_MS)
+
+    async with async_playwright() as playwright:
+        browser = await launch_chromium(playwright)
+        page = await new_page(browser)
+        try:
+            await log_in(page, stack.hass_url, ADMIN_USERNAME, ADMIN_PASSWORD)
+            phases.done("logged in")
+            await add_integration_in_dialog(page, stack.hass_url, shots)
+            entries = await api.entries(DOMAIN)
+            assert [e["state"] for e in entries] == ["loaded"], entries
+            phases.done("integration added in the dialog")
+            await show_rule_device(page, stack.hass_url, shots)
+
+            ids = await integration_entities(page)
+            await call_ws(
+                page,
+                {
+                    "type": "lovelace/dashboards/create",
+                    "url_path": DASHBOARD_URL,
+                    "title": DASHBOARD_TITLE,
+                    "icon": "mdi:tennis",
+                    "mode": "storage",
+                    "show_in_sidebar": True,
+                    "require_admin": False,
+                },
+            )
+            await call_ws(
+                page,
+                {
+                    "type": "lovelace/config/save",
+                    "url_path": DASHBOARD_URL,
+                    "config": dashboard_config(ids),
+                },
+            )
+            await page.get_by_role("link", name=DASHBOARD_TITLE).click()
+            await page.wait_for_url(f"**/{DASHBOARD_URL}/padel")
+            phases.done("dashboard saved and opened")
+
+            rows = page.locator("hui-entities-card")
+            result_row = rows.locator("hui-generic-entity-row").filter(
+                has_text="Last booking result"
+            )
+            slot_row = rows.locator("hui-generic-entity-row").filter(has_text="Next open slot")
+            await expect(result_row).to_contain_text("Unknown")
+
+            # The next open slot, as the frontend writes it for an en-GB user in Madrid.
+            slot_state = await wait_for(
+                lambda: known_state(api, ids["next_open_slot"]),
+                within=30,
+                what="a next open slot",
+                context=stack.context,
+            )
+            slot = datetime.fromisoformat(slot_state["state"]).astimezone(ZoneInfo(MADRID_ZONE))
+            await expect(slot_row).to_contain_text(f"{long_date(slot)} at {slot:%H:%M}")
+
+            events = page.locator("hui-calendar-card .fc-list-event")
+            # The demo account's own matches of the coming days are on the calendar already.
+            await expect(events.filter(has_text="Club Padel Norte Madrid")).not_to_have_count(0)
+            shown_before = await events.count()
+            before = set(own_confirmed(await fake.state()))
+
+            await rows.locator("hui-button-entity-row").get_by_role("button", name="Press").click()
+            await expect(result_row).to_contain_text(BOOKED)
+            phases.done("booked with the dashboard's Book now")
+            # The rule books one match a day, so the next open slot moves on to another day.
+            await expect(slot_row).not_to_contain_text(long_date(slot))
+
+            match = await booked_match(api, fake, ids["last_booking_result"], before)
+            start = club_local(match["start"])
+            end = start + timedelta(minutes=match["duration"])
+            print(f"\n  booked {match['court']} {start:%a %d %b %H:%M}-{end:%H:%M} (club-local)")
+            # Book now took the slot the dashboard had shown as the next open one.
+            assert start == slot, (start, slot)
+            booked_event = events.filter(has_text=f"{start:%H:%M} - {end:%H:%M}").filter(
+                has_text=f"Club Padel Norte Madrid · {match['court']}"
+            )
+            await expect(booked_event).to_have_count(1)
+            await expect(events).to_have_count(shown_before + 1)
+            day = page.locator(f"hui-calendar-card .fc-list-day[data-date='{start:%Y-%m-%d}']")
+            await expect(day).to_have_count(1)
+            await shots.take(page, "dashboard")
+            phases.done("booking shown on the dashboard and in the calendar")
+        except BaseException:
+            print(f"\n  page at the failure: {await shots.failure(page)}", end="")
+            raise
+        finally:
+            await browser.close()
+    print(f"\n  screenshots: {shots.run_dir}", end="")
