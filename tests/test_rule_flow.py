@@ -44,6 +44,7 @@ from tests.const import (
     RULE_SUBENTRY_ID,
 )
 from tests.fake_playtomic import FakePlaytomic
+from tests.helpers import setup_integration
 
 HOME = (40.4168, -3.7038)
 
@@ -210,6 +211,23 @@ async def test_add_rule_uses_and_rotates_stored_tokens(
     new = TokenPair.from_dict(entry.data["tokens"])
     assert new.refresh_token != old.refresh_token
     assert new.refresh_token in fake_playtomic.issued_tokens
+
+
+async def test_add_rule_to_a_loaded_entry_borrows_its_client(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """A loaded account lends its client: no second session rotates the running one's tokens."""
+    await setup_integration(hass, mock_config_entry)
+    runtime_client = mock_config_entry.runtime_data.client
+    before = runtime_client.request_count
+    fake_playtomic.clear_requests()
+
+    result = await configure(hass, await start_add(hass, mock_config_entry), {"query": "Norte"})
+
+    assert result["step_id"] == "club_select"
+    assert runtime_client.request_count > before
+    auth_calls = [r for r in fake_playtomic.requests if r.path.startswith("/v3/auth/")]
+    assert auth_calls == []
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from typing import Any, override
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryData,
@@ -426,12 +427,15 @@ class BookingRuleSubentryFlow(ClubRuleSteps[SubentryFlowResult], ConfigSubentryF
     _client: PlaytomicClient | None = None
 
     def _rule_client(self) -> PlaytomicClient:
-        # Built from the entry's data, not its runtime data, so rules can be added and edited
-        # while the entry is not loaded (e.g. after an edge block at startup).
+        # A loaded entry lends its own client: refresh tokens are single-use, so a second client
+        # refreshing from the same stored pair would kill the running one's session. Otherwise
+        # (e.g. not loaded after an edge block at startup) build one from the entry's data.
         if self._client is None:
-            self._client = create_client(
-                self.hass, self._get_entry().data, on_tokens=self._persist_tokens
-            )
+            entry = self._get_entry()
+            if entry.state is ConfigEntryState.LOADED:
+                self._client = entry.runtime_data.client
+            else:
+                self._client = create_client(self.hass, entry.data, on_tokens=self._persist_tokens)
         return self._client
 
     @callback
