@@ -62,6 +62,10 @@ async def test_diagnostics_redacts_secrets(
     assert diagnostics["last_results"][0]["outcome"] == "booked"
     assert diagnostics["last_results"][1]["extra"]["intent_ids"] == "**REDACTED**"
     assert diagnostics["client"]["request_count"] > 0
+    plan = diagnostics["scheduler"]["next"][RULE_SUBENTRY_ID]
+    next_attempt = hass.states.get("sensor.weekday_evenings_next_booking_attempt")
+    assert plan["release_at"] == next_attempt.state
+    assert "server_clock" in diagnostics["scheduler"]
 
     text = repr(diagnostics)
     secrets = (ALICE_PASSWORD, ALICE_EMAIL, match_id, "intent-secret-1", "intent-secret-2")

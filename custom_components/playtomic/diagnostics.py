@@ -85,5 +85,7 @@ async def async_get_config_entry_diagnostics(
         },
         "availability": runtime.availability.summary(),
         "last_results": [result.as_dict() for result in runtime.history.results[-10:]],
+        # The release plan, what survives a restart, and the server-clock estimate.
+        "scheduler": runtime.scheduler.diagnostics() if runtime.scheduler else None,
     }
     return async_redact_data(data, TO_REDACT)
