@@ -22,19 +22,24 @@ def issue_id(kind: str, entry_id: str, rule_id: str | None = None) -> str:
     return f"{kind}_{entry_id}_{rule_id}" if rule_id else f"{kind}_{entry_id}"
 
 
-@callback
-def async_raise_edge_blocked_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """Playtomic's firewall refused us: requests pause, and the user should know why."""
+def _raise_entry_issue(hass: HomeAssistant, entry: ConfigEntry, kind: str) -> None:
+    """An account-wide issue the user must see (its text names the account)."""
     ir.async_create_issue(
         hass,
         DOMAIN,
-        issue_id(ISSUE_EDGE_BLOCKED, entry.entry_id),
+        issue_id(kind, entry.entry_id),
         data={"entry_id": entry.entry_id},
         is_fixable=False,
         severity=ir.IssueSeverity.ERROR,
-        translation_key=ISSUE_EDGE_BLOCKED,
+        translation_key=kind,
         translation_placeholders={"account": entry.title},
     )
+
+
+@callback
+def async_raise_edge_blocked_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Playtomic's firewall refused us: requests pause, and the user should know why."""
+    _raise_entry_issue(hass, entry, ISSUE_EDGE_BLOCKED)
 
 
 @callback
@@ -46,16 +51,7 @@ def async_delete_edge_blocked_issue(hass: HomeAssistant, entry: ConfigEntry) -> 
 @callback
 def async_raise_auth_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """A booking failed because the login was refused: the reauth flow asks for the password."""
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        issue_id(ISSUE_AUTH_FAILED, entry.entry_id),
-        data={"entry_id": entry.entry_id},
-        is_fixable=False,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key=ISSUE_AUTH_FAILED,
-        translation_placeholders={"account": entry.title},
-    )
+    _raise_entry_issue(hass, entry, ISSUE_AUTH_FAILED)
 
 
 @callback
