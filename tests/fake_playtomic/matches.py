@@ -17,7 +17,7 @@ from .responses import (
     json_body,
     json_ok,
 )
-from .wire import naive_utc, parse_utc
+from .wire import naive_utc, non_negative_int, parse_utc
 
 if TYPE_CHECKING:
     from .server import FakePlaytomic
@@ -61,16 +61,6 @@ def match_json(fake: FakePlaytomic, match: FakeMatch) -> dict[str, Any]:
     }
 
 
-def _int_param(text: str | None, default: int) -> int | None:
-    if text is None:
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        return None
-    return value if value >= 0 else None
-
-
 class MatchHandlers:
     def __init__(self, fake: FakePlaytomic) -> None:
         self._fake = fake
@@ -105,8 +95,8 @@ class MatchHandlers:
         field, _, direction = query.get("sort", "start_date,asc").partition(",")
         key = "created_at" if field == "created_at" else "start"
         matches.sort(key=lambda m: getattr(m, key), reverse=direction.lower() == "desc")
-        size = _int_param(query.get("size"), DEFAULT_PAGE_SIZE)
-        page = _int_param(query.get("page"), 0)
+        size = non_negative_int(query.get("size"), DEFAULT_PAGE_SIZE)
+        page = non_negative_int(query.get("page"), 0)
         if size is None or page is None:
             return bad_parameters("page and size must be non-negative integers")
         size = min(size, MAX_PAGE_SIZE)

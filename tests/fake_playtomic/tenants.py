@@ -10,6 +10,7 @@ from aiohttp import web
 from .club import FakeClub
 from .models import FakeCourt
 from .responses import NOT_FOUND, api_error, bad_parameters, json_ok
+from .wire import non_negative_int
 
 if TYPE_CHECKING:
     from .server import FakePlaytomic
@@ -89,16 +90,6 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
-def _non_negative_int(text: str | None, default: int) -> int | None:
-    if text is None:
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        return None
-    return value if value >= 0 else None
-
-
 class TenantHandlers:
     def __init__(self, fake: FakePlaytomic) -> None:
         self._fake = fake
@@ -131,8 +122,8 @@ class TenantHandlers:
                 for index, club in enumerate(clubs)
             )
             clubs = [club for dist, _index, club in by_distance if dist <= radius]
-        size = _non_negative_int(query.get("size"), MAX_PAGE_SIZE)
-        page = _non_negative_int(query.get("page"), 0)
+        size = non_negative_int(query.get("size"), MAX_PAGE_SIZE)
+        page = non_negative_int(query.get("page"), 0)
         if size is None or page is None:
             return bad_parameters("page and size must be non-negative integers")
         size = min(size, MAX_PAGE_SIZE)

@@ -1,4 +1,4 @@
-"""How values look on the wire: naive-UTC timestamps, price strings, HTTP dates."""
+"""How values look on the wire: naive-UTC timestamps, price strings, HTTP dates, paging."""
 
 from __future__ import annotations
 
@@ -45,3 +45,14 @@ def price_text(amount: Decimal, currency: str) -> str:
 def http_date(when: datetime) -> str:
     """RFC 7231 IMF-fixdate at second resolution, for the ``Date`` header."""
     return format_datetime(when.astimezone(UTC).replace(microsecond=0), usegmt=True)
+
+
+def non_negative_int(text: str | None, default: int) -> int | None:
+    """A paging query parameter (``size``, ``page``); None when it is not a whole number >= 0."""
+    if text is None:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        return None
+    return value if value >= 0 else None
