@@ -22,14 +22,17 @@ from .const import (
     ALICE_EMAIL,
     ALICE_ID,
     ALICE_PASSWORD,
+    MIXED_ID,
     NORTE_ID,
     RIVERSIDE_ID,
     RULE_DATA,
     RULE_SUBENTRY_ID,
+    TENNIS_RULE_DATA,
+    TENNIS_RULE_SUBENTRY_ID,
 )
 
 if TYPE_CHECKING:
-    from tests.fake_playtomic import FakeClock, FakePlaytomic
+    from tests.fake_playtomic import FakeClock, FakeClub, FakePlaytomic
 
 
 def _snapshots_recorded_with_this_stack() -> bool:
@@ -135,8 +138,26 @@ async def fake_playtomic(
 
 
 @pytest.fixture
-def mock_config_entry() -> MockConfigEntry:
-    """Alice's account entry with one booking rule at Club Padel Norte (no stored tokens)."""
+def mixed_club(fake_playtomic: FakePlaytomic) -> FakeClub:
+    """A Madrid club near Club Padel Norte with two padel and two (hourly) tennis courts."""
+    from tests.fake_playtomic import CourtSpec
+
+    return fake_playtomic.add_club(
+        "Raqueta Mixta",
+        lat=40.44,
+        lon=-3.69,
+        tenant_id=MIXED_ID,
+        courts=[
+            CourtSpec("Pista 1"),
+            CourtSpec("Pista 2"),
+            CourtSpec("Tenis 1", sport="TENNIS", durations=(60, 120)),
+            CourtSpec("Tenis 2", sport="TENNIS", durations=(60, 120)),
+        ],
+    )
+
+
+def _alice_entry(subentry_id: str, rule: dict[str, Any]) -> MockConfigEntry:
+    """Alice's account entry with one booking rule (no stored tokens)."""
     return MockConfigEntry(
         domain=DOMAIN,
         title=ALICE_EMAIL,
@@ -148,11 +169,23 @@ def mock_config_entry() -> MockConfigEntry:
         },
         subentries_data=[
             {
-                "data": RULE_DATA,
-                "subentry_id": RULE_SUBENTRY_ID,
+                "data": rule,
+                "subentry_id": subentry_id,
                 "subentry_type": SUBENTRY_BOOKING_RULE,
-                "title": RULE_DATA["name"],
+                "title": rule["name"],
                 "unique_id": None,
             }
         ],
     )
+
+
+@pytest.fixture
+def mock_config_entry() -> MockConfigEntry:
+    """Alice's account entry with one booking rule at Club Padel Norte (no stored tokens)."""
+    return _alice_entry(RULE_SUBENTRY_ID, RULE_DATA)
+
+
+@pytest.fixture
+def tennis_config_entry() -> MockConfigEntry:
+    """Alice's account entry with one tennis rule at Raqueta Mixta (needs `mixed_club`)."""
+    return _alice_entry(TENNIS_RULE_SUBENTRY_ID, TENNIS_RULE_DATA)

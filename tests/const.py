@@ -10,6 +10,8 @@ ALICE_ID: Final = "1001"
 
 NORTE_ID: Final = "6b1f0c34-0f5e-4d7e-9c1a-2a1d6e0b7a11"
 RIVERSIDE_ID: Final = "9a7e2d11-3c4b-4f6a-8e2d-5b6c7d8e9f22"
+# A club with padel and tennis courts (the `mixed_club` fixture).
+MIXED_ID: Final = "3c5d7e9f-1a2b-4c3d-8e4f-5a6b7c8d9e33"
 
 RULE_SUBENTRY_ID: Final = "01JRULE0000000000000000001"
 RULE_DATA: Final[dict[str, Any]] = {
@@ -30,4 +32,15 @@ RULE_DATA: Final[dict[str, Any]] = {
     "rolling_minutes": 20160,
     "auto_book": True,
     "notify": ["mobile_app_alice_phone"],
+}
+
+TENNIS_RULE_SUBENTRY_ID: Final = "01JRULE0000000000000000002"
+TENNIS_RULE_DATA: Final[dict[str, Any]] = {
+    **RULE_DATA,
+    "tenant_id": MIXED_ID,
+    "club_name": "Raqueta Mixta",
+    "name": "Tennis evenings",
+    "duration": 60,
+    "notify": [],
+    "sport": "TENNIS",
 }

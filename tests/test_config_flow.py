@@ -7,7 +7,9 @@ produced by patching the client, because the fake cannot make the client raise a
 from __future__ import annotations
 
 from collections.abc import Generator
+import json
 import logging
+from pathlib import Path
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
@@ -19,14 +21,16 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.playtomic.api import PlaytomicClient, TokenPair
 from custom_components.playtomic.const import DOMAIN, ENV_API_URL, SUBENTRY_BOOKING_RULE
-from tests.const import ALICE_EMAIL, ALICE_ID, ALICE_PASSWORD, NORTE_ID, RIVERSIDE_ID
-from tests.fake_playtomic import CourtSpec, FakePlaytomic, Rolling
+from tests.const import ALICE_EMAIL, ALICE_ID, ALICE_PASSWORD, MIXED_ID, NORTE_ID, RIVERSIDE_ID
+from tests.fake_playtomic import CourtSpec, FakeClub, FakePlaytomic, Rolling
 
 # Madrid: Club Padel Norte is about 4 km away; Riverside (London) is outside the 50 km search.
 HOME = (40.4168, -3.7038)
 BOB_EMAIL = "bob@example.com"
 BOB_PASSWORD = "bobs-own-secret-pw"
 BOB_ID = "2002"
+EN_JSON = Path(__file__).parent.parent / "custom_components/playtomic/translations/en.json"
+TRANSLATIONS = json.loads(EN_JSON.read_text(encoding="utf-8"))
 
 NORTE_DEFAULT_RULE: dict[str, Any] = {
     "tenant_id": NORTE_ID,
@@ -172,8 +176,12 @@ async def test_full_flow_with_defaults(
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "club"
     assert result["errors"] == {}
-    assert defaults(result) == {"sport": "PADEL"}
-    assert ("PADEL", "Padel") in select_options(result, "sport")
+    # Lower-case option values are translation keys: the labels come from selector.sport.
+    assert defaults(result) == {"sport": "padel"}
+    assert select_options(result, "sport") == list(TRANSLATIONS["selector"]["sport"]["options"])
+    assert result["data_schema"].schema[markers(result)["sport"]].config["translation_key"] == (
+        "sport"
+    )
 
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["step_id"] == "club_select"
@@ -363,6 +371,37 @@ async def test_duration_default_is_nearest_allowed(
     assert form_defaults["release_model"] == "rolling"
     assert form_defaults["rolling_minutes"] == 1000
     assert form_defaults["days_ahead"] == 1
+
+
+async def test_tennis_rule_at_a_club_with_padel_and_tennis_courts(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    mixed_club: FakeClub,
+    mock_setup_entry: AsyncMock,
+) -> None:
+    """The sport picked in the club step searches clubs, shapes the rule form and is stored."""
+    result = await login(hass, (await start(hass))["flow_id"])
+    fake_playtomic.clear_requests()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"query": "", "sport": "tennis"}
+    )
+    # Club Padel Norte, nearer home, has no tennis court.
+    assert select_options(result, "tenant_id") == [(MIXED_ID, "Raqueta Mixta (Madrid)")]
+    searches = [r for r in fake_playtomic.requests if r.path == "/v1/tenants"]
+    assert {r.query["sport_id"] for r in searches} == {"TENNIS"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"tenant_id": MIXED_ID}
+    )
+    assert result["step_id"] == "rule"
+    # Only the tennis courts and their durations are offered.
+    assert [label for _, label in select_options(result, "courts")] == ["Tenis 1", "Tenis 2"]
+    assert select_options(result, "duration") == [("60", "60 min"), ("120", "120 min")]
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    (subentry,) = result["subentries"]
+    assert subentry["data"]["tenant_id"] == mixed_club.tenant_id
+    assert subentry["data"]["sport"] == "TENNIS"
+    assert subentry["data"]["duration"] == 60
 
 
 # Errors of the user step -----------------------------------------------------------------------

@@ -183,6 +183,23 @@ def test_services_yaml_matches_registered_services_and_translations() -> None:
             assert en[service]["fields"][field]["description"], (service, field)
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_action_select_options_have_translations(language: str) -> None:
+    """Each option of an action's select with a translation_key has a label under selector."""
+    selectors = _load_json(TRANSLATIONS / f"{language}.json")["selector"]
+    services_yaml = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
+    checked = 0
+    for service, spec in services_yaml.items():
+        for field, field_spec in spec.get("fields", {}).items():
+            select = field_spec["selector"].get("select") or {}
+            if "translation_key" not in select:
+                continue
+            labels = selectors[select["translation_key"]]["options"]
+            assert set(select["options"]) <= set(labels), (service, field)
+            checked += 1
+    assert checked
+
+
 def test_icons_are_mdi() -> None:
     """hassfest: icons come from Material Design Icons."""
     for path, value in _flatten(_load_json(INTEGRATION / "icons.json")).items():

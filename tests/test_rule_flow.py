@@ -31,7 +31,6 @@ from custom_components.playtomic.rule_schema import (
     nearest_first,
     release_defaults,
     rule_form_values,
-    sport_id,
     validate_rule,
 )
 from tests.const import (
@@ -42,8 +41,9 @@ from tests.const import (
     RIVERSIDE_ID,
     RULE_DATA,
     RULE_SUBENTRY_ID,
+    TENNIS_RULE_SUBENTRY_ID,
 )
-from tests.fake_playtomic import FakePlaytomic
+from tests.fake_playtomic import FakeClub, FakePlaytomic
 from tests.helpers import setup_integration
 
 HOME = (40.4168, -3.7038)
@@ -378,6 +378,23 @@ async def test_reconfigure_clears_preferred_start(
     assert data["sport"] == "TENNIS"
 
 
+async def test_reconfigure_tennis_rule_offers_tennis_courts(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    mixed_club: FakeClub,
+    tennis_config_entry: MockConfigEntry,
+) -> None:
+    """The edit form of a tennis rule lists the club's tennis courts only."""
+    tennis_config_entry.add_to_hass(hass)
+    result = await tennis_config_entry.start_subentry_reconfigure_flow(
+        hass, TENNIS_RULE_SUBENTRY_ID
+    )
+    assert result["step_id"] == "reconfigure"
+    assert option_values(result, "courts") == [
+        court.resource_id for court in mixed_club.courts if court.sport == "TENNIS"
+    ]
+
+
 @pytest.mark.parametrize(
     ("arrange", "reason"),
     [
@@ -472,8 +489,6 @@ def test_club_presentation() -> None:
     assert club_label(make_club(city=None)) == "Club"
     assert club_timezone(make_club()) == "Europe/Madrid"
     assert club_timezone(make_club(timezone_name=None)) == "Europe/Madrid"
-    assert sport_id(" tennis ") == "TENNIS"
-    assert sport_id("  ") == "PADEL"
 
 
 def test_nearest_first_puts_unknown_locations_last() -> None:

@@ -39,6 +39,8 @@ def test_rule_defaults_from_sparse_data() -> None:
     assert rule.duration == 90
     assert rule.weekdays == frozenset(range(7))
     assert rule.window_start == time(18, 0)
+    assert rule.sport_id == "PADEL"
+    assert BookingRule.from_data("r2", {"tenant_id": "t", "sport": "tennis"}).sport_id == "TENNIS"
 
 
 def test_open_days_and_releases() -> None:
@@ -92,13 +94,18 @@ async def test_plan_is_capped_across_rules(
         "a": BookingRule.from_data("a", RULE_DATA),
         "b": BookingRule.from_data("b", {**RULE_DATA, "tenant_id": RIVERSIDE_ID}),
         "c": BookingRule.from_data("c", {**RULE_DATA, "window_start": "08:00:00"}),
+        "t": BookingRule.from_data("t", {**RULE_DATA, "sport": "TENNIS"}),
     }
     plan = coordinator.plan(rules, MONDAY)
-    pairs = {(rules[r].tenant_id, d) for r, days in plan.items() for d in days}
-    assert len(pairs) == MAX_CLUB_DAYS_PER_REFRESH
-    assert plan["a"][0] == plan["b"][0] == date(2026, 3, 2)
+    listings = {
+        (rules[r].tenant_id, rules[r].sport_id, d) for r, days in plan.items() for d in days
+    }
+    assert len(listings) == MAX_CLUB_DAYS_PER_REFRESH
+    assert plan["a"][0] == plan["b"][0] == plan["t"][0] == date(2026, 3, 2)
     # Rule c asks for the same club-days as rule a: they cost nothing extra.
     assert set(plan["c"]) <= set(plan["a"])
+    # Rule t wants the same club and days in another sport: a listing of its own each.
+    assert (len(plan["a"]), len(plan["t"])) == (3, 2)
 
 
 async def test_book_unknown_rule(

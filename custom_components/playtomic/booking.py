@@ -14,7 +14,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 
 from .api import PaymentCategory
-from .const import CONF_DRY_RUN, CONF_PAYMENT_METHODS, DEFAULT_PAYMENT_METHODS, DOMAIN
+from .const import (
+    CONF_DRY_RUN,
+    CONF_PAYMENT_METHODS,
+    DEFAULT_PAYMENT_METHODS,
+    DEFAULT_SPORT,
+    DOMAIN,
+)
 from .engine import AttemptResult, BookingRule, Outcome, RuleError
 from .results import async_report_result
 from .rules import engine_rules
@@ -32,6 +38,7 @@ class ExplicitTarget:
     duration: int
     court_type: str = "any"
     courts: tuple[str, ...] = ()
+    sport_id: str = DEFAULT_SPORT
 
 
 def payment_policy(options: dict[str, Any] | Any) -> tuple[PaymentCategory, ...]:
@@ -57,7 +64,8 @@ def target_rule(entry: PlaytomicConfigEntry, target: ExplicitTarget, zone_name: 
     )
     try:
         return BookingRule.from_subentry_data(
-            f"target_{target.tenant_id}_{target.day.isoformat()}",
+            # A padel and a tennis court on the same day are two bookings, not one done twice.
+            f"target_{target.tenant_id}_{target.sport_id}_{target.day.isoformat()}",
             {
                 "name": known.club_name if known else target.tenant_id,
                 "club_name": known.club_name if known else None,
@@ -71,6 +79,7 @@ def target_rule(entry: PlaytomicConfigEntry, target: ExplicitTarget, zone_name: 
                 "duration": target.duration,
                 "court_type": target.court_type,
                 "courts": list(target.courts),
+                "sport": target.sport_id,
                 # Unused for a one-off booking: the engine books the given date now.
                 "release_model": "daily_drop",
                 "days_ahead": 0,

@@ -41,6 +41,7 @@ from .api import (
     PlaytomicError,
     TokenPair,
 )
+from .api.contract import normalize_sport_id
 from .client_factory import api_base_url, create_client
 from .const import (
     CLUB_SEARCH_RADIUS_M,
@@ -66,7 +67,6 @@ from .rule_schema import (
     rule_data,
     rule_form_values,
     rule_schema,
-    sport_id,
     validate_rule,
 )
 
@@ -147,7 +147,7 @@ class ClubRuleSteps[ResultT: FlowResult[Any, Any]](FlowHandler[Any, ResultT, Any
         """Search clubs by name, or near the home location when no name is given."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            self._sport = sport_id(user_input[CONF_SPORT])
+            self._sport = normalize_sport_id(user_input[CONF_SPORT])
             query = (user_input.get(CONF_QUERY) or "").strip()
             home = (self.hass.config.latitude, self.hass.config.longitude)
             client = self._retrying_client()
@@ -219,7 +219,9 @@ class ClubRuleSteps[ResultT: FlowResult[Any, Any]](FlowHandler[Any, ResultT, Any
                 )
                 data[CONF_SPORT] = self._sport
                 return await self._async_save_rule(data)
-        schema = rule_schema(club, self.hass.services.async_services_for_domain(NOTIFY_DOMAIN))
+        schema = rule_schema(
+            club, self.hass.services.async_services_for_domain(NOTIFY_DOMAIN), self._sport
+        )
         return self.async_show_form(
             step_id=step_id,
             data_schema=form_schema(
@@ -456,7 +458,7 @@ class BookingRuleSubentryFlow(ClubRuleSteps[SubentryFlowResult], ConfigSubentryF
         """Edit a rule: the same form, prefilled with the stored values."""
         subentry = self._get_reconfigure_subentry()
         if self._club is None:
-            self._sport = subentry.data.get(CONF_SPORT, DEFAULT_SPORT)
+            self._sport = normalize_sport_id(subentry.data.get(CONF_SPORT))
             try:
                 self._club = await self._retrying_client().get_club(subentry.data[CONF_TENANT_ID])
             except PlaytomicError as err:

@@ -163,10 +163,14 @@ class MatchesCoordinator(PlaytomicCoordinator[list[Match]]):
 
 
 def booked_days(matches: list[Match], rule: BookingRule) -> set[date]:
-    """Club-local dates with an own, active match at the rule's club inside its window."""
+    """Club-local dates with an own, active match of the rule's sport at its club in its window."""
     days: set[date] = set()
     for match in matches:
-        if match.is_cancelled or match.tenant_id != rule.tenant_id:
+        if (
+            match.is_cancelled
+            or match.tenant_id != rule.tenant_id
+            or not match.is_sport(rule.sport_id)
+        ):
             continue
         day = rule.day_of(match.start)
         start, end = rule.window_utc(day)
@@ -231,9 +235,9 @@ class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
         cached = self._clubs.get(tenant_id)
         return cached[0] if cached else None
 
-    async def async_slots(self, club: Club, day: date) -> list[Slot]:
-        """Every open slot of one club-local day."""
-        return await self._guarded(self.client.get_availability(club, day))
+    async def async_slots(self, club: Club, day: date, sport_id: str) -> list[Slot]:
+        """Every open slot of one sport on one club-local day."""
+        return await self._guarded(self.client.get_availability(club, day, sport_id=sport_id))
 
     def plan(self, rules: dict[str, BookingRule], now: datetime) -> dict[str, list[date]]:
         """Which club-days each rule looks at in this refresh, nearest first, capped in total."""
@@ -244,7 +248,7 @@ class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
             wanted[rule_id] = rule.open_days(
                 now, horizon_minutes=horizon, skip=self.matches.booked_days(rule)
             )
-        chosen: set[tuple[str, date]] = set()
+        chosen: set[tuple[str, str, date]] = set()
         plan: dict[str, list[date]] = {rule_id: [] for rule_id in rules}
         # Round robin, so one rule with many days cannot starve the others.
         depth = 0
@@ -254,7 +258,7 @@ class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
             for rule_id, days in wanted.items():
                 if depth >= len(days):
                     continue
-                key = (rules[rule_id].tenant_id, days[depth])
+                key = (rules[rule_id].tenant_id, rules[rule_id].sport_id, days[depth])
                 if key not in chosen and len(chosen) >= MAX_CLUB_DAYS_PER_REFRESH:
                     continue
                 chosen.add(key)
@@ -268,15 +272,15 @@ class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
             await self.async_get_club(tenant_id)
         now = dt_util.utcnow()
         plan = self.plan(rules, now)
-        day_cache: dict[tuple[str, date], list[Slot]] = {}
+        day_cache: dict[tuple[str, str, date], list[Slot]] = {}
         result: dict[str, RuleSlots] = {}
         for rule_id, rule in rules.items():
             club = await self.async_get_club(rule.tenant_id)
             ranked: list[Slot] = []
             for day in plan[rule_id]:
-                key = (rule.tenant_id, day)
+                key = (rule.tenant_id, rule.sport_id, day)
                 if key not in day_cache:
-                    day_cache[key] = await self.async_slots(club, day)
+                    day_cache[key] = await self.async_slots(club, day, rule.sport_id)
                 ranked.extend(rule.rank(club, day_cache[key], now=now))
             result[rule_id] = RuleSlots(
                 best=ranked[0] if ranked else None,

@@ -79,24 +79,17 @@ EARTH_RADIUS_KM = 6371.0
 # Club search -----------------------------------------------------------------------------------
 
 
-def sport_id(value: str) -> str:
-    """A sport id as the API spells it (typed-in values may be lower case)."""
-    return value.strip().upper() or DEFAULT_SPORT
-
-
 def club_search_schema() -> vol.Schema:
     """Form of the `club` step: an optional name and the sport."""
     return vol.Schema(
         {
             vol.Optional(CONF_QUERY): TextSelector(),
-            # Sport ids are upper case, which translation keys cannot be, so the labels are
-            # plain names; other sport ids can be typed in.
-            vol.Required(CONF_SPORT, default=DEFAULT_SPORT): SelectSelector(
+            # Option values are translation keys, which must be lower case; the flow upper-cases
+            # the choice into the API's sport id. Other sport ids can be typed in.
+            vol.Required(CONF_SPORT, default=DEFAULT_SPORT.lower()): SelectSelector(
                 SelectSelectorConfig(
-                    options=[
-                        SelectOptionDict(value=sport, label=sport.replace("_", " ").title())
-                        for sport in SPORTS
-                    ],
+                    options=[sport.lower() for sport in SPORTS],
+                    translation_key=CONF_SPORT,
                     mode=SelectSelectorMode.DROPDOWN,
                     custom_value=True,
                 )
@@ -208,12 +201,16 @@ def _number(maximum: int) -> NumberSelector:
     )
 
 
-def rule_schema(club: Club, notify_services: Iterable[str]) -> vol.Schema:
-    """Form of the `rule` step for `club`, with defaults that fit the club.
+def rule_schema(
+    club: Club, notify_services: Iterable[str], sport: str = DEFAULT_SPORT
+) -> vol.Schema:
+    """Form of the `rule` step for `club`, with defaults that fit the club's `sport` courts.
 
     Values stored as numbers are offered as strings because select options are strings;
     `rule_data` turns them back.
     """
+    # The rule never books a court of another sport, so neither it nor its durations are offered.
+    club = club.with_courts(tuple(court for court in club.courts if court.offers(sport)))
     defaults = rule_defaults(club)
     durations = club_durations(club)
     court_options = [

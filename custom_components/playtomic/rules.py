@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 
+from .api.contract import normalize_sport_id
 from .api.models import Club, Slot
 from .api.slots import SlotFilter, filter_slots, rank_slots
 from .api.timeconv import local_to_utc
@@ -32,6 +33,7 @@ from .const import (
     CONF_RELEASE_MODEL,
     CONF_RELEASE_TIME,
     CONF_ROLLING_MINUTES,
+    CONF_SPORT,
     CONF_TENANT_ID,
     CONF_WEEKDAYS,
     CONF_WINDOW_END,
@@ -39,6 +41,7 @@ from .const import (
     DEFAULT_DAYS_AHEAD,
     DEFAULT_DURATION,
     DEFAULT_RELEASE_TIME,
+    DEFAULT_SPORT,
     DEFAULT_WINDOW_END,
     DEFAULT_WINDOW_START,
     LOGGER,
@@ -90,6 +93,7 @@ class BookingRule:
     rolling_minutes: int = DEFAULT_DAYS_AHEAD * 1440
     auto_book: bool = True
     notify: tuple[str, ...] = ()
+    sport_id: str = DEFAULT_SPORT
     # An explicit one-off target ("book this date") instead of the weekly pattern.
     only_dates: tuple[date, ...] | None = None
 
@@ -121,6 +125,7 @@ class BookingRule:
             rolling_minutes=int(data.get(CONF_ROLLING_MINUTES) or DEFAULT_DAYS_AHEAD * 1440),
             auto_book=bool(data.get(CONF_AUTO_BOOK, True)),
             notify=tuple(data.get(CONF_NOTIFY) or ()),
+            sport_id=normalize_sport_id(data.get(CONF_SPORT)),
         )
 
     @classmethod

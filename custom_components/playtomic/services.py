@@ -35,9 +35,10 @@ from .api import (
     filter_slots,
     rank_slots,
 )
+from .api.contract import normalize_sport_id
 from .api.links import checkout_link
 from .booking import ExplicitTarget, async_book
-from .const import COURT_TYPES, DOMAIN, SUBENTRY_BOOKING_RULE
+from .const import COURT_TYPES, DEFAULT_SPORT, DOMAIN, SUBENTRY_BOOKING_RULE
 from .coordinator import error_code
 from .engine import BookingRule as EngineRule, RuleError
 from .engine.outcome import AttemptResult, Outcome
@@ -57,6 +58,7 @@ ATTR_WINDOW_START = "window_start"
 ATTR_WINDOW_END = "window_end"
 ATTR_DURATION = "duration"
 ATTR_COURT_TYPE = "court_type"
+ATTR_SPORT = "sport"
 ATTR_RULE = "rule"
 ATTR_AT = "at"
 ATTR_DRY_RUN = "dry_run"
@@ -68,6 +70,8 @@ MAX_RANGE_DAYS = 7
 MAX_WAIT = timedelta(days=1)
 
 _DURATION = vol.All(vol.Coerce(int), vol.Range(min=30, max=300))
+# The action's select offers lower-case values (translation keys); the API wants upper case.
+_SPORT = vol.All(cv.string, normalize_sport_id)
 
 FIND_SLOTS_SCHEMA = vol.Schema(
     {
@@ -79,6 +83,7 @@ FIND_SLOTS_SCHEMA = vol.Schema(
         vol.Optional(ATTR_WINDOW_END): cv.time,
         vol.Optional(ATTR_DURATION): _DURATION,
         vol.Optional(ATTR_COURT_TYPE): vol.In(COURT_TYPES),
+        vol.Optional(ATTR_SPORT): _SPORT,
     }
 )
 
@@ -92,6 +97,7 @@ BOOK_SCHEMA = vol.Schema(
         vol.Optional(ATTR_WINDOW_END): cv.time,
         vol.Optional(ATTR_DURATION): _DURATION,
         vol.Optional(ATTR_COURT_TYPE): vol.In(COURT_TYPES),
+        vol.Optional(ATTR_SPORT): _SPORT,
         vol.Optional(ATTR_AT): cv.datetime,
         vol.Optional(ATTR_DRY_RUN): cv.boolean,
     }
@@ -203,10 +209,11 @@ async def _async_find_slots(call: ServiceCall) -> ServiceResponse:
         durations=frozenset({duration}) if duration else None,
         court_type=call.data.get(ATTR_COURT_TYPE, "any"),
     )
+    sport: str = call.data.get(ATTR_SPORT, DEFAULT_SPORT)
     now = dt_util.utcnow()
     found: list[Any] = []
     for day in days:
-        slots = await _api(call.hass, entry, client.get_availability(club, day))
+        slots = await _api(call.hass, entry, client.get_availability(club, day, sport_id=sport))
         ranked = rank_slots(
             filter_slots((s for s in slots if s.start > now), flt, club.zone), flt, club.zone
         )
@@ -247,6 +254,7 @@ def _explicit_target(call: ServiceCall) -> ExplicitTarget:
         window_end=call.data[ATTR_WINDOW_END],
         duration=call.data[ATTR_DURATION],
         court_type=call.data.get(ATTR_COURT_TYPE, "any"),
+        sport_id=call.data.get(ATTR_SPORT, DEFAULT_SPORT),
     )
 
 

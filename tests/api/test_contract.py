@@ -55,6 +55,15 @@ def test_s3_search_params() -> None:
     }
 
 
+def test_s3_sport_ids() -> None:
+    """Sport ids are upper case; a missing one is padel, the default sport."""
+    assert contract.normalize_sport_id(" tennis ") == "TENNIS"
+    assert contract.normalize_sport_id("  ") == "PADEL"
+    assert contract.normalize_sport_id(None) == "PADEL"
+    assert contract.same_sport("padel", None)
+    assert not contract.same_sport("TENNIS", None)
+
+
 def test_s1_2_header_constants() -> None:
     assert contract.BASE_HEADERS["X-Requested-With"] == "com.playtomic.web"
     assert contract.BASE_HEADERS["User-Agent"].startswith("Mozilla/5.0")

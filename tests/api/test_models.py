@@ -129,6 +129,10 @@ def test_s3_resource_null_booking_settings_and_seconds_durations() -> None:
     assert court.indoor is False
     assert court.single
     assert court.durations == (60, 90)
+    # No sport_id: the court counts as the default sport.
+    assert court.offers("PADEL")
+    assert not court.offers("TENNIS")
+    assert Court(resource_id="t", name="Tenis 1", sport_id="TENNIS").offers("tennis")
 
 
 @pytest.mark.parametrize(
@@ -306,6 +310,9 @@ def test_s6_match_parsing_and_target_matching() -> None:
         {**MATCH, "start_date": "2026-02-20T17:30:00Z", "end_date": None, "duration": 5400}
     )
     assert z.duration == 90
+    assert match.is_sport("PADEL")
+    assert not match.is_sport("TENNIS")
+    assert Match.from_json({**MATCH, "sport_id": None}).is_sport("padel")
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,9 @@ def test_from_subentry_data_daily_drop() -> None:
     assert rule.courts == ()
     assert rule.court_type == "any"
     assert rule.release == DailyDrop(14, time(8, 30))
+    # Rules saved before the sport was stored are padel rules.
+    assert "sport" not in RULE_DATA
+    assert rule.sport_id == "PADEL"
 
 
 def test_from_subentry_data_rolling_with_preferences() -> None:
@@ -35,8 +38,10 @@ def test_from_subentry_data_rolling_with_preferences() -> None:
         "court_type": "indoor",
         "release_model": "rolling",
         "rolling_minutes": 2880,
+        "sport": "tennis",
     }
     rule = BookingRule.from_subentry_data("sub-2", data)
+    assert rule.sport_id == "TENNIS"
     assert rule.weekdays == frozenset({5, 6})
     assert rule.preferred_start == time(19, 30)
     assert rule.first_start == time(19, 30)

@@ -155,6 +155,34 @@ async def test_missing_tenant_is_400_and_unknown_or_other_sport_is_empty(
     assert tennis.body == []
 
 
+async def test_sport_id_lists_only_the_courts_of_that_sport(
+    fake: FakePlaytomic, alice: Player
+) -> None:
+    mixed = fake.add_club(
+        "Raqueta Mixta",
+        courts=[CourtSpec("Pista 1"), CourtSpec("Tenis 1", sport="TENNIS")],
+        release=DailyDrop(days_ahead=30, time=time(8, 30)),
+    )
+    padel, tennis = (court.resource_id for court in mixed.courts)
+
+    async def listed(**sport: str) -> set[str]:
+        reply = await alice.get(
+            "/v1/availability",
+            tenant_id=mixed.tenant_id,
+            start_min=MAR16[0],
+            start_max=MAR16[1],
+            **sport,
+        )
+        assert reply.status == 200
+        assert all(e["slots"] for e in reply.body if e["start_date"] == "2026-03-16")
+        return {e["resource_id"] for e in reply.body}
+
+    assert await listed(sport_id="TENNIS") == {tennis}
+    assert await listed(sport_id="padel") == {padel}
+    assert await listed(sport_id="SQUASH") == set()
+    assert await listed() == {padel, tennis}
+
+
 async def test_exactly_25_hours_is_allowed(alice: Player, club: FakeClub) -> None:
     reply = await alice.availability(club, "2026-03-15T23:00:00", "2026-03-17T00:00:00")
     assert reply.status == 200

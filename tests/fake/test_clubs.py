@@ -108,6 +108,24 @@ async def test_search_filters_sport_and_status(
     assert [t["tenant_name"] for t in inactive.body] == ["Closed Padel"]
 
 
+async def test_club_with_courts_of_two_sports(fake: FakePlaytomic, alice: Player) -> None:
+    """Each resource names its own sport; the club offers, and is found by, every one of them."""
+    mixed = fake.add_club(
+        "Raqueta Mixta",
+        courts=[CourtSpec("Pista 1"), CourtSpec("Tenis 1", sport="tennis")],
+        cancel_hours=12,
+    )
+    tenant = (await alice.get(f"/v1/tenants/{mixed.tenant_id}")).body
+    assert tenant["sport_ids"] == ["PADEL", "TENNIS"]
+    assert [p["sport_ids"] for p in tenant["cancelation_policies"]] == [["PADEL"], ["TENNIS"]]
+    assert [r["sport_id"] for r in tenant["resources"]] == ["PADEL", "TENNIS"]
+    resources = (await alice.get(f"/v1/tenants/{mixed.tenant_id}/resources")).body
+    assert [r["sport_id"] for r in resources] == ["PADEL", "TENNIS"]
+    for sport in ("PADEL", "TENNIS"):
+        found = await alice.get("/v1/tenants", sport_id=sport)
+        assert [t["tenant_name"] for t in found.body] == ["Raqueta Mixta"]
+
+
 async def test_paging_caps_size_so_clients_page_until_empty(
     fake: FakePlaytomic, alice: Player
 ) -> None:

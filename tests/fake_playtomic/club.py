@@ -44,6 +44,11 @@ class FakeClub:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def sports(self) -> list[str]:
+        """The club's sport first, then any other sport one of its courts is for."""
+        return list(dict.fromkeys([self.sport, *(court.sport for court in self.courts)]))
+
     def court(self, resource_id: str) -> FakeCourt | None:
         for court in self.courts:
             if court.resource_id == resource_id:

@@ -193,7 +193,12 @@ class ControlHandlers:
                         "name": club.name,
                         "timezone": club.timezone,
                         "courts": [
-                            {"resource_id": c.resource_id, "name": c.name, "indoor": c.indoor}
+                            {
+                                "resource_id": c.resource_id,
+                                "name": c.name,
+                                "indoor": c.indoor,
+                                "sport": c.sport,
+                            }
                             for c in club.courts
                         ],
                         "release": release_json(club.release),

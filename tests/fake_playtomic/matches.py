@@ -35,7 +35,7 @@ def match_json(fake: FakePlaytomic, match: FakeMatch) -> dict[str, Any]:
         "match_id": match.match_id,
         "owner_id": match.owner_id,
         "status": match.status,
-        "sport_id": club.sport,
+        "sport_id": court.sport if court else club.sport,
         "start_date": naive_utc(match.start),
         "end_date": naive_utc(match.end),
         "created_at": naive_utc(match.created_at),

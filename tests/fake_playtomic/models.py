@@ -53,6 +53,7 @@ class CourtSpec:
     resource_id: str | None = None
     active: bool = True
     bookable_online: bool = True
+    sport: str | None = None  # None: the club's sport
 
 
 @dataclass
@@ -65,6 +66,7 @@ class FakeCourt:
     feature: str | None
     active: bool
     bookable_online: bool
+    sport: str
 
 
 @dataclass

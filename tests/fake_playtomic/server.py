@@ -176,6 +176,7 @@ class FakePlaytomic:
                     feature=spec.feature,
                     active=spec.active,
                     bookable_online=spec.bookable_online,
+                    sport=(spec.sport or sport).upper(),
                 )
                 for spec in specs
             ],

@@ -22,11 +22,11 @@ EARTH_RADIUS_M = 6_371_000.0
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 
 
-def resource_json(court: FakeCourt, sport: str) -> dict[str, Any]:
+def resource_json(court: FakeCourt) -> dict[str, Any]:
     return {
         "resource_id": court.resource_id,
         "name": court.name,
-        "sport_id": sport,
+        "sport_id": court.sport,
         "is_active": court.active,
         "properties": {
             "resource_type": "indoor" if court.indoor else "outdoor",
@@ -64,7 +64,7 @@ def tenant_json(club: FakeClub) -> dict[str, Any]:
             "coordinate": {"lat": club.lat, "lon": club.lon},
             "timezone": club.timezone,
         },
-        "sport_ids": [club.sport],
+        "sport_ids": club.sports,
         "opening_hours": {day: dict(hours) for day in WEEKDAYS},
         "booking_settings": {
             "booking_ahead_limit": club.release.ahead_minutes,
@@ -75,9 +75,10 @@ def tenant_json(club: FakeClub) -> dict[str, Any]:
         },
         "default_cancelation_policy": policy,
         "cancelation_policies": [
-            {"sport_id": club.sport, "sport_ids": [club.sport], "duration": dict(policy)}
+            {"sport_id": sport, "sport_ids": [sport], "duration": dict(policy)}
+            for sport in club.sports
         ],
-        "resources": [resource_json(court, club.sport) for court in club.courts],
+        "resources": [resource_json(court) for court in club.courts],
     }
 
 
@@ -107,7 +108,7 @@ class TenantHandlers:
         if name := query.get("tenant_name"):
             clubs = [club for club in clubs if name.lower() in club.name.lower()]
         if sport := query.get("sport_id"):
-            clubs = [club for club in clubs if club.sport == sport.upper()]
+            clubs = [club for club in clubs if sport.upper() in club.sports]
         if status := query.get("playtomic_status"):
             clubs = [club for club in clubs if club.playtomic_status == status.upper()]
         if (coordinate := query.get("coordinate")) is not None:
@@ -143,4 +144,4 @@ class TenantHandlers:
         club = self._fake.state.clubs.get(request.match_info["tenant_id"])
         if club is None:
             return api_error(404, NOT_FOUND, "Tenant not found")
-        return json_ok([resource_json(court, club.sport) for court in club.courts])
+        return json_ok([resource_json(court) for court in club.courts])

@@ -179,6 +179,16 @@ def refresh_body(refresh_token: str) -> dict[str, Any]:
     return {"requested_user_roles": list(USER_ROLES), "refresh_token": refresh_token}
 
 
+def normalize_sport_id(value: object) -> str:
+    """§3: ids are upper case (`TENNIS`); typed-in or stored ones may not be. Empty = default."""
+    return str(value or "").strip().upper() or DEFAULT_SPORT_ID
+
+
+def same_sport(left: object, right: object) -> bool:
+    """§3/§6: whether two sport ids name the same sport (a missing one is the default sport)."""
+    return normalize_sport_id(left) == normalize_sport_id(right)
+
+
 def availability_params(
     tenant_id: str, sport_id: str, start_min: str, start_max: str
 ) -> dict[str, str]:

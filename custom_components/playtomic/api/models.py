@@ -191,6 +191,10 @@ class Court:
         """§3: skip courts that are inactive or not bookable online."""
         return self.is_active and self.bookable_online
 
+    def offers(self, sport_id: str) -> bool:
+        """Whether the court is for `sport_id` (a court without one counts as the default sport)."""
+        return contract.same_sport(self.sport_id, sport_id)
+
     @classmethod
     def from_json(cls, payload: object) -> Self:
         """One resource object; `booking_settings` and `properties` may be null."""
@@ -522,6 +526,10 @@ class Match:
     def is_cancelled(self) -> bool:
         """§6: any status containing CANCEL is cancelled; other unknown statuses count as active."""
         return contract.CANCELLED_MARKER in (self.status or "").upper()
+
+    def is_sport(self, sport_id: str) -> bool:
+        """Whether the match is of `sport_id` (one without a sport counts as the default sport)."""
+        return contract.same_sport(self.sport_id, sport_id)
 
     def matches_target(self, target: BookingTarget) -> bool:
         """§8 rule 2: same tenant, resource, start and duration."""

@@ -20,8 +20,8 @@ DEFAULT_STEP_MINUTES = 30
 
 
 def court_fits(rule: BookingRule, court: Court) -> bool:
-    """A usable court of the rule's type offering the rule's duration."""
-    if not court.usable:
+    """A usable court of the rule's sport and type offering the rule's duration."""
+    if not court.usable or not court.offers(rule.sport_id):
         return False
     if court.durations and rule.duration not in court.durations:
         return False

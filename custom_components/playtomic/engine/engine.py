@@ -493,7 +493,7 @@ class BookingEngine:
         limit: int = BOOK_NOW_MAX_SLOTS,
     ) -> tuple[AttemptResult | None, int]:
         now = self.wall()
-        listed = await self.client.get_availability(club, day)
+        listed = await self.client.get_availability(club, day, sport_id=rule.sport_id)
         flt = rule.slot_filter()
         ranked = [
             s

@@ -59,9 +59,13 @@ def first_slot_start(rule: BookingRule, target_date: date) -> datetime:
 def covering_match(
     rule: BookingRule, target_date: date, own_matches: Sequence[Match]
 ) -> Match | None:
-    """An own active booking at the rule's club starting inside the window on that date."""
+    """An own active booking of the rule's sport at its club starting in the window on that date."""
     for match in own_matches:
-        if match.is_cancelled or match.tenant_id != rule.tenant_id:
+        if (
+            match.is_cancelled
+            or match.tenant_id != rule.tenant_id
+            or not match.is_sport(rule.sport_id)
+        ):
             continue
         local = as_utc(match.start).astimezone(rule.zone)
         if local.date() != target_date:

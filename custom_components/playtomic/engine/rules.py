@@ -8,6 +8,7 @@ from datetime import time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..api.contract import DEFAULT_SPORT_ID, normalize_sport_id
 from ..api.slots import SlotFilter
 
 # Same spelling as const.WEEKDAYS; kept here because the engine must not import the HA side.
@@ -61,6 +62,8 @@ class BookingRule:
     release: ReleaseModel = DailyDrop(14, time(8, 30))
     club_name: str | None = None
     auto_book: bool = True
+    # Availability is listed per sport, and a club may have courts of several sports.
+    sport_id: str = DEFAULT_SPORT_ID
 
     def __post_init__(self) -> None:
         if not self.weekdays or not self.weekdays <= frozenset(range(7)):
@@ -106,6 +109,7 @@ class BookingRule:
                 release=_release(data),
                 club_name=data.get("club_name"),
                 auto_book=bool(data.get("auto_book", True)),
+                sport_id=normalize_sport_id(data.get("sport")),
             )
         except RuleError:
             raise
