@@ -101,6 +101,15 @@ def release_soon(world: World, seconds: float = 0.0, days_ahead: int = 14) -> Pl
     return PlannedAttempt(release_at=instant, target_date=target, rule_id="rule-1")
 
 
+def next_club_time(now: datetime, at: time) -> datetime:
+    """The next instant after `now` that reads `at` on the club's (Madrid) clock."""
+    local = now.astimezone(MADRID)
+    candidate = datetime.combine(local.date(), at, tzinfo=MADRID)
+    if candidate <= local:
+        candidate = datetime.combine(local.date() + timedelta(days=1), at, tzinfo=MADRID)
+    return candidate.astimezone(UTC)
+
+
 def slot_start(target: date, at: time) -> datetime:
     return datetime.combine(target, at, tzinfo=MADRID).astimezone(UTC)
 
@@ -129,6 +138,9 @@ async def world(
 ) -> AsyncIterator[World]:
     clock = FakeClock.real(offset=server_skew)
     timeline = Timeline(clock)
+    # A fixed time of day (10:00 in Madrid, after the 08:30 drop): which of today's evening slots
+    # still lie ahead must not depend on when the suite runs.
+    timeline.jump_to(next_club_time(timeline.wall(), time(10, 0)))
     fake = FakePlaytomic(clock=clock, hold_seconds=hold_seconds, access_ttl=access_ttl)
     fake.add_account(EMAIL, PASSWORD, user_id=USER_ID, name="Alice")
     fake.add_club(
