@@ -6,6 +6,7 @@ rules they enforce on this repository are mirrored here.
 
 from __future__ import annotations
 
+import configparser
 from importlib import metadata
 import json
 from pathlib import Path
@@ -93,6 +94,38 @@ def test_hacs_json_is_valid() -> None:
     if metadata.version("pytest-homeassistant-custom-component") == oldest[1]:
         # scripts/test's oldest-HA run is what proves the advertised minimum.
         assert hacs["homeassistant"] == ha_version
+
+
+def _pins(path: Path) -> dict[str, str]:
+    """`name==version` lines of a requirements file, names normalised as pip compares them."""
+    pins: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if match := re.fullmatch(r"([A-Za-z0-9_.-]+)==(\S+)", line.split("#")[0].strip()):
+            pins[re.sub(r"[-_.]+", "-", match[1]).lower()] = match[2]
+    return pins
+
+
+def test_dev_requirements_match_this_home_assistant() -> None:
+    """The frontend and friends are pinned to what the Home Assistant of this venv requires.
+
+    hass runs with --skip-pip in scripts/develop and the e2e tests, so a pin that drifts from
+    package_constraints.txt is not corrected at start-up: hass would run with a frontend it was
+    not built for. Each venv checks its own file (the oldest one requirements_dev_oldest.txt).
+    """
+    oldest = _pins(ROOT / "requirements_test_oldest.txt")["pytest-homeassistant-custom-component"]
+    on_oldest = metadata.version("pytest-homeassistant-custom-component") == oldest
+    dev = _pins(ROOT / ("requirements_dev_oldest.txt" if on_oldest else "requirements_dev.txt"))
+    assert "home-assistant-frontend" in dev
+    constraints_file = metadata.distribution("homeassistant").locate_file(
+        "homeassistant/package_constraints.txt"
+    )
+    constraints = _pins(Path(str(constraints_file)))
+    checked = {name: version for name, version in dev.items() if name in constraints}
+    assert checked == {name: constraints[name] for name in checked}
+    assert "home-assistant-frontend" in checked
+    for name, version in dev.items():
+        # What the venv holds is what the file asks for (setup installs it).
+        assert metadata.version(name) == version, name
 
 
 def test_hacs_repository_layout() -> None:
@@ -216,3 +249,15 @@ def test_quality_scale_is_a_complete_honest_self_assessment() -> None:
         if status == "exempt":
             assert isinstance(rule, dict), name
             assert rule.get("comment"), name
+
+
+def test_strict_typing_claim_is_what_mypy_checks() -> None:
+    """quality_scale.yaml says strict-typing is done only while setup.cfg makes mypy strict."""
+    rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text())["rules"]
+    rule = rules["strict-typing"]
+    status = rule if isinstance(rule, str) else rule["status"]
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg", encoding="utf-8")
+    assert "custom_components/playtomic" in config["mypy"]["files"]
+    if status == "done":
+        assert config.get("mypy-custom_components.playtomic.*", "strict", fallback="") == "true"
