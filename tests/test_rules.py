@@ -1,10 +1,15 @@
-"""Booking-rule calendar logic and the coordinator's request plan, without the network."""
+"""Reading booking rules from the entry, and the coordinator's request plan.
+
+What a rule means (open dates, releases) is the engine's and is tested in tests/engine.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 import pytest
@@ -12,10 +17,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.playtomic.api import PlaytomicError
 from custom_components.playtomic.booking import async_book
+from custom_components.playtomic.const import DOMAIN, SUBENTRY_BOOKING_RULE
 from custom_components.playtomic.coordinator import MAX_CLUB_DAYS_PER_REFRESH, error_code
+from custom_components.playtomic.engine import BookingRule
 from custom_components.playtomic.engine.outcome import AttemptResult, Outcome
 from custom_components.playtomic.notifications import details
-from custom_components.playtomic.rules import BookingRule, parse_time, zone_of
+from custom_components.playtomic.rules import log_unusable_rules, notify_targets, rule_of, rules_of
+from custom_components.playtomic.sensor import zone_of
 from tests.const import RIVERSIDE_ID, RULE_DATA
 from tests.fake_playtomic import FakePlaytomic
 from tests.helpers import setup_integration
@@ -23,52 +31,54 @@ from tests.helpers import setup_integration
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def test_parse_time_and_zone() -> None:
-    """Times come as strings or times; an unusable zone falls back to UTC."""
-    assert parse_time(time(7, 5)) == time(7, 5)
-    assert parse_time(None) is None
-    assert parse_time("", "08:30:00") == time(8, 30)
+def test_zone_fallback() -> None:
+    """Local times of a match without a usable zone are shown in UTC."""
     assert zone_of("Not/AZone") == ZoneInfo("UTC")
     assert zone_of(None) == ZoneInfo("UTC")
+    assert zone_of("Europe/Madrid") == ZoneInfo("Europe/Madrid")
 
 
-def test_rule_defaults_from_sparse_data() -> None:
-    """Older or hand-edited subentry data still reads."""
-    rule = BookingRule.from_data("r1", {"tenant_id": "t"})
-    assert rule.name == "r1"
-    assert rule.duration == 90
-    assert rule.weekdays == frozenset(range(7))
-    assert rule.window_start == time(18, 0)
-    assert rule.sport_id == "PADEL"
-    assert BookingRule.from_data("r2", {"tenant_id": "t", "sport": "tennis"}).sport_id == "TENNIS"
+def test_rules_of_reads_subentries_as_engine_rules(caplog: pytest.LogCaptureFixture) -> None:
+    """One model: a rule is the engine's; sparse or broken data is unusable everywhere."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        subentries_data=[
+            _subentry("good", RULE_DATA),
+            _subentry("tennis", {**RULE_DATA, "sport": "tennis", "notify": []}),
+            _subentry("sparse", {"tenant_id": "t"}),
+            _subentry("bad_zone", {**RULE_DATA, "club_timezone": "Not/AZone"}),
+            _subentry("other", RULE_DATA, subentry_type="other"),
+        ],
+    )
+    rules = rules_of(entry)
+    assert set(rules) == {"good", "tennis"}
+    assert isinstance(rules["good"], BookingRule)
+    assert rules["good"] == BookingRule.from_subentry_data("good", RULE_DATA)
+    assert rules["tennis"].sport_id == "TENNIS"
+    assert rule_of(entry, "good") == rules["good"]
+    assert rule_of(entry, "sparse") is None
+    assert rule_of(entry, "gone") is None
+    assert rule_of(entry, "other") is None
+    assert notify_targets(entry, "good") == ("mobile_app_alice_phone",)
+    assert notify_targets(entry, "tennis") == ()
+    assert notify_targets(entry, None) == ()
+    assert "not usable" not in caplog.text
+    log_unusable_rules(entry)
+    unusable = [r.getMessage() for r in caplog.records if "not usable" in r.getMessage()]
+    assert len(unusable) == 2
+    assert any("Sparse" in message for message in unusable)
 
 
-def test_open_days_and_releases() -> None:
-    """Daily drop: released weekdays from today; the next release skips weekend dates."""
-    rule = BookingRule.from_data("r1", RULE_DATA)
-    days = rule.open_days(MONDAY)
-    assert days[0] == date(2026, 3, 2)
-    assert days[-1] == date(2026, 3, 16)
-    assert all(day.weekday() < 5 for day in days)
-    assert rule.open_days(MONDAY, horizon_minutes=2 * 1440) == [
-        date(2026, 3, 2),
-        date(2026, 3, 3),
-        date(2026, 3, 4),
-    ]
-    # Evening over: today's window can no longer fit a 90-minute slot.
-    late = datetime(2026, 3, 2, 19, 30, tzinfo=UTC)
-    assert rule.open_days(late)[0] == date(2026, 3, 3)
-    assert date(2026, 3, 3) not in rule.open_days(MONDAY, skip=[date(2026, 3, 3)])
-
-
-def test_explicit_dates() -> None:
-    """A one-off target wants exactly its date, released or not."""
-    base = BookingRule.from_data(None, RULE_DATA)
-    rule = BookingRule(**{**base.__dict__, "only_dates": (date(2026, 3, 20),)})
-    assert rule.qualifies(date(2026, 3, 20))
-    assert not rule.qualifies(date(2026, 3, 19))
-    assert rule.open_days(MONDAY) == [date(2026, 3, 20)]
-    assert rule.open_days(datetime(2026, 3, 21, tzinfo=UTC)) == []
+def _subentry(
+    subentry_id: str, data: dict[str, Any], *, subentry_type: str = SUBENTRY_BOOKING_RULE
+) -> ConfigSubentryData:
+    return ConfigSubentryData(
+        data=data,
+        subentry_id=subentry_id,
+        subentry_type=subentry_type,
+        title=subentry_id.replace("_", " ").capitalize(),
+        unique_id=None,
+    )
 
 
 def test_error_code_of_plain_error() -> None:
@@ -91,10 +101,10 @@ async def test_plan_is_capped_across_rules(
     await setup_integration(hass, mock_config_entry)
     coordinator = mock_config_entry.runtime_data.availability
     rules = {
-        "a": BookingRule.from_data("a", RULE_DATA),
-        "b": BookingRule.from_data("b", {**RULE_DATA, "tenant_id": RIVERSIDE_ID}),
-        "c": BookingRule.from_data("c", {**RULE_DATA, "window_start": "08:00:00"}),
-        "t": BookingRule.from_data("t", {**RULE_DATA, "sport": "TENNIS"}),
+        "a": BookingRule.from_subentry_data("a", RULE_DATA),
+        "b": BookingRule.from_subentry_data("b", {**RULE_DATA, "tenant_id": RIVERSIDE_ID}),
+        "c": BookingRule.from_subentry_data("c", {**RULE_DATA, "window_start": "08:00:00"}),
+        "t": BookingRule.from_subentry_data("t", {**RULE_DATA, "sport": "TENNIS"}),
     }
     plan = coordinator.plan(rules, MONDAY)
     listings = {

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigSubentry
-from homeassistant.const import STATE_UNKNOWN
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.playtomic.const import OUTCOMES, SUBENTRY_BOOKING_RULE
+from custom_components.playtomic.engine import open_dates
+from custom_components.playtomic.rules import rules_of
 from tests.const import ALICE_ID, NORTE_ID, RIVERSIDE_ID, RULE_DATA
 from tests.fake_playtomic import FakePlaytomic
 from tests.helpers import setup_integration
@@ -24,6 +27,16 @@ LAST_RESULT = "sensor.weekday_evenings_last_booking_result"
 UPCOMING = "sensor.playtomic_alice_upcoming_booking"
 TOKEN = "sensor.playtomic_alice_token_expires"
 LAST_ERROR = "sensor.playtomic_alice_last_api_error"
+# A rule at the fake's rolling 48 h club in London.
+RIVERSIDE_ROLLING = {
+    **RULE_DATA,
+    "tenant_id": RIVERSIDE_ID,
+    "club_name": "Riverside Padel",
+    "club_timezone": "Europe/London",
+    "release_model": "rolling",
+    "rolling_minutes": 2880,
+    "duration": 60,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -108,17 +121,7 @@ async def test_next_booking_attempt_rolling(
     hass: HomeAssistant, fake_playtomic: FakePlaytomic
 ) -> None:
     """Rolling release: 48 h before the window of the next qualifying day."""
-    entry = _entry_with_rule(
-        {
-            **RULE_DATA,
-            "tenant_id": RIVERSIDE_ID,
-            "club_name": "Riverside Padel",
-            "club_timezone": "Europe/London",
-            "release_model": "rolling",
-            "rolling_minutes": 2880,
-            "duration": 60,
-        }
-    )
+    entry = _entry_with_rule(RIVERSIDE_ROLLING)
     await setup_integration(hass, entry)
     # Wednesday 4 March 18:00 London opens Monday 2 March 18:00.
     assert hass.states.get(NEXT_ATTEMPT).state == "2026-03-02T18:00:00+00:00"
@@ -126,12 +129,53 @@ async def test_next_booking_attempt_rolling(
     assert state.attributes["price"].endswith(" GBP")
 
 
-async def test_next_booking_attempt_unusable_rule(
-    hass: HomeAssistant, fake_playtomic: FakePlaytomic
+async def test_rolling_sensors_agree_with_the_scheduler(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, freezer: FrozenDateTimeFactory
 ) -> None:
-    """A rule the engine cannot plan (unknown time zone) shows no next attempt."""
+    """Rolling 48 h aimed at 20:00, window from 18:00: a date opens when the scheduler fires for
+    its 20:00 slot, not when its 18:00 slot is 48 h away. The next-attempt sensor shows the instant
+    the scheduler arms, and polling looks at exactly the dates "book now" would try."""
+    # Monday 2 March 19:00 London: Wednesday's 18:00 slot is 47 h away, its 20:00 slot 49 h.
+    freezer.move_to("2026-03-02T19:00:00+00:00")
+    fake_playtomic.clear_requests()
+    entry = _entry_with_rule({**RIVERSIDE_ROLLING, "preferred_start": "20:00:00"})
+    await setup_integration(hass, entry)
+    runtime = entry.runtime_data
+    rule_id = next(iter(entry.subentries))
+    rule = rules_of(entry)[rule_id]
+    now = dt_util.utcnow()
+
+    armed = datetime(2026, 3, 2, 20, 0, tzinfo=UTC)  # Wednesday 20:00 London - 48 h
+    assert runtime.scheduler.diagnostics()["state"][rule_id]["armed"] == armed.isoformat()
+    assert runtime.scheduler.next_attempt(rule_id).target_date == date(2026, 3, 4)
+    state = hass.states.get(NEXT_ATTEMPT)
+    assert state.state == armed.isoformat()
+    assert state.attributes["target_date"] == "2026-03-04"
+
+    # Wednesday is not polled before its release, and "book now" would not try it either.
+    polled = runtime.availability.data.rules[rule_id].days_checked
+    assert polled == (date(2026, 3, 2), date(2026, 3, 3))
+    assert list(polled) == open_dates(rule, now=now)
+    asked = {
+        r.query["start_min"][:10] for r in fake_playtomic.requests if r.path == "/v1/availability"
+    }
+    assert asked == {"2026-03-02", "2026-03-03"}
+    # From the armed instant on, Wednesday is polled too.
+    plan = runtime.availability.plan
+    assert plan({rule_id: rule}, armed - timedelta(seconds=1))[rule_id][-1] == date(2026, 3, 3)
+    assert plan({rule_id: rule}, armed)[rule_id][-1] == date(2026, 3, 4)
+
+
+async def test_next_booking_attempt_unusable_rule(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A rule the engine cannot plan (unknown time zone) shows no next attempt, and no open slot
+    either: the rule is unusable for polling as much as for the scheduler."""
     await setup_integration(hass, _entry_with_rule({**RULE_DATA, "club_timezone": "Nowhere/Bad"}))
-    assert hass.states.get(NEXT_ATTEMPT).state == STATE_UNKNOWN
+    for entity_id in (NEXT_ATTEMPT, NEXT_SLOT, LAST_RESULT):
+        assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
+    assert hass.states.get("switch.weekday_evenings_auto_book").state == STATE_UNAVAILABLE
+    assert "Booking rule Weekday evenings is not usable" in caplog.text
 
 
 async def test_upcoming_booking(

@@ -25,7 +25,7 @@ from .repairs import (
     async_raise_edge_blocked_issue,
 )
 from .results import async_report_result
-from .rules import engine_rules
+from .rules import log_unusable_rules, rules_of
 from .runtime import ApiHealth, PlaytomicConfigEntry, PlaytomicRuntimeData, ResultHistory
 from .scheduler import ReleaseScheduler, async_remove_state
 from .services import async_setup_services
@@ -82,6 +82,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) ->
         ) from err
     async_delete_auth_issue(hass, entry)
     async_delete_edge_blocked_issue(hass, entry)
+    # Rule edits reload the entry, so once per setup tells about every unusable rule.
+    log_unusable_rules(entry)
 
     health = ApiHealth()
     matches = MatchesCoordinator(hass, entry, client, health)
@@ -140,7 +142,7 @@ async def _async_start_scheduler(hass: HomeAssistant, entry: PlaytomicConfigEntr
         hass,
         entry_id=entry.entry_id,
         engine=runtime.engine,
-        rules=lambda: engine_rules(entry),
+        rules=lambda: rules_of(entry),
         own_matches=lambda: runtime.matches.data or [],
         club=runtime.availability.async_get_club,
         payment_policy=lambda: payment_policy(entry.options),

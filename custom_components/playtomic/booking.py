@@ -23,7 +23,7 @@ from .const import (
 )
 from .engine import AttemptResult, BookingRule, Outcome, RuleError
 from .results import async_report_result
-from .rules import engine_rules
+from .rules import rule_of, rules_of
 from .runtime import PlaytomicConfigEntry
 
 
@@ -59,7 +59,7 @@ def _invalid_target() -> ServiceValidationError:
 def target_rule(entry: PlaytomicConfigEntry, target: ExplicitTarget, zone_name: str) -> BookingRule:
     """An explicit target as a one-day engine rule (its id keys the engine's per-date lock)."""
     known = next(
-        (rule for rule in engine_rules(entry).values() if rule.tenant_id == target.tenant_id),
+        (rule for rule in rules_of(entry).values() if rule.tenant_id == target.tenant_id),
         None,
     )
     try:
@@ -107,7 +107,7 @@ async def async_book(
         rule = target_rule(entry, target, club.zone.key)
         target_date: date | None = target.day
     else:
-        rule_or_none = engine_rules(entry).get(rule_id or "")
+        rule_or_none = rule_of(entry, rule_id)
         if rule_or_none is None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,

@@ -29,8 +29,9 @@ from .api import (
     Slot,
 )
 from .const import DOMAIN, LOGGER
+from .engine import BookingRule, covered_dates, open_dates
 from .repairs import async_delete_edge_blocked_issue, async_raise_edge_blocked_issue
-from .rules import BookingRule, rules_of
+from .rules import rules_of
 from .runtime import ApiHealth
 
 if TYPE_CHECKING:
@@ -158,25 +159,8 @@ class MatchesCoordinator(PlaytomicCoordinator[list[Match]]):
         return sorted((m for m in matches if not m.is_cancelled), key=lambda m: m.start)
 
     def booked_days(self, rule: BookingRule) -> set[date]:
-        """Club-local dates on which the account already plays at the rule's club."""
-        return booked_days(self.data or [], rule)
-
-
-def booked_days(matches: list[Match], rule: BookingRule) -> set[date]:
-    """Club-local dates with an own, active match of the rule's sport at its club in its window."""
-    days: set[date] = set()
-    for match in matches:
-        if (
-            match.is_cancelled
-            or match.tenant_id != rule.tenant_id
-            or not match.is_sport(rule.sport_id)
-        ):
-            continue
-        day = rule.day_of(match.start)
-        start, end = rule.window_utc(day)
-        if start <= match.start < end:
-            days.add(day)
-    return days
+        """Club-local dates the account's own matches already cover for the rule."""
+        return covered_dates(rule, self.data or [])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -240,13 +224,17 @@ class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
         return await self._guarded(self.client.get_availability(club, day, sport_id=sport_id))
 
     def plan(self, rules: dict[str, BookingRule], now: datetime) -> dict[str, list[date]]:
-        """Which club-days each rule looks at in this refresh, nearest first, capped in total."""
+        """Which club-days each rule looks at in this refresh, nearest first, capped in total.
+
+        A rule's candidates are the engine's open dates (the ones "book now" would try), less
+        those already booked and those past the club's own booking limit.
+        """
         wanted: dict[str, list[date]] = {}
         for rule_id, rule in rules.items():
             club = self.cached_club(rule.tenant_id)
             horizon = club.booking_ahead_limit if club else None
-            wanted[rule_id] = rule.open_days(
-                now, horizon_minutes=horizon, skip=self.matches.booked_days(rule)
+            wanted[rule_id] = open_dates(
+                rule, now=now, horizon_minutes=horizon, skip=self.matches.booked_days(rule)
             )
         chosen: set[tuple[str, str, date]] = set()
         plan: dict[str, list[date]] = {rule_id: [] for rule_id in rules}
@@ -281,7 +269,7 @@ class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
                 key = (rule.tenant_id, rule.sport_id, day)
                 if key not in day_cache:
                     day_cache[key] = await self.async_slots(club, day, rule.sport_id)
-                ranked.extend(rule.rank(club, day_cache[key], now=now))
+                ranked.extend(rule.rank(day_cache[key], club.zone, after=now))
             result[rule_id] = RuleSlots(
                 best=ranked[0] if ranked else None,
                 alternatives=tuple(ranked[1 : 1 + ALTERNATIVES]),

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from homeassistant.core import callback
@@ -18,9 +17,9 @@ from .api import Match
 from .api.links import club_app_link
 from .const import DOMAIN
 from .coordinator import MatchesCoordinator, RuleSlots
-from .engine.outcome import AttemptResult
+from .engine import AttemptResult, BookingRule
 from .results import signal_result
-from .rules import BookingRule, rules_of
+from .rules import rule_of
 from .runtime import PlaytomicConfigEntry
 
 MANUFACTURER = "Playtomic"
@@ -93,9 +92,7 @@ class RuleView:
     slots: RuleSlots | None
     slots_available: bool
     last_result: AttemptResult | None
-    booked_days: frozenset[date]
     own_matches: tuple[Match, ...]
-    subentry_data: Mapping[str, Any]
     now: datetime
 
 
@@ -117,11 +114,12 @@ class PlaytomicRuleEntity(Entity):
 
     @property
     def rule(self) -> BookingRule | None:
-        """The rule as currently stored (the auto-book switch changes it without a reload)."""
-        return rules_of(self.entry).get(self.subentry_id)
+        """The rule as currently stored (the auto-book switch changes it without a reload); None
+        once it is gone or when the engine cannot use it (its entities are then unavailable)."""
+        return rule_of(self.entry, self.subentry_id)
 
     def view(self) -> RuleView | None:
-        """The current data of the rule, or None once the rule is gone."""
+        """The current data of the rule, or None once the rule is gone or unusable."""
         rule = self.rule
         if rule is None:
             return None
@@ -133,9 +131,7 @@ class PlaytomicRuleEntity(Entity):
             slots=data.rules.get(self.subentry_id) if data else None,
             slots_available=availability.last_update_success and data is not None,
             last_result=runtime.history.last_by_rule.get(self.subentry_id),
-            booked_days=frozenset(runtime.matches.booked_days(rule)),
             own_matches=tuple(runtime.matches.data or ()),
-            subentry_data=self.entry.subentries[self.subentry_id].data,
             now=dt_util.utcnow(),
         )
 

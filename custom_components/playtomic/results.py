@@ -21,7 +21,7 @@ from .repairs import (
     async_raise_edge_blocked_issue,
     async_raise_payment_issue,
 )
-from .rules import rules_of
+from .rules import notify_targets, rule_of
 from .runtime import PlaytomicConfigEntry
 
 
@@ -70,7 +70,7 @@ async def async_report_result(
 ) -> None:
     """Record a finished attempt, tell the sensors, fire the event, notify, raise repairs."""
     runtime = entry.runtime_data
-    rule = rules_of(entry).get(result.rule_id) if result.rule_id else None
+    rule = rule_of(entry, result.rule_id) if result.rule_id else None
     rule_name = rule.name if rule else (result.club_name or result.tenant_id)
     link = result_link(result)
 
@@ -104,7 +104,7 @@ async def async_report_result(
 
     await async_notify_result(
         hass,
-        rule.notify if rule else (),
+        notify_targets(entry, result.rule_id),
         result,
         rule_name=rule_name,
         link=link,

@@ -34,6 +34,7 @@ from .engine import (
     failed_result,
     failure_reason,
     missed_result,
+    next_attempt,
     plan_attempts,
     target_date_for,
 )
@@ -46,7 +47,6 @@ PREPARE_LEAD = timedelta(minutes=5)
 WARM_LEAD = timedelta(seconds=60)
 # The burst lasts about 30 s (contract §8 rule 4); inside it a restart resumes, after it misses.
 BURST_WINDOW = timedelta(seconds=30)
-PLAN_HORIZON = timedelta(days=15)
 # A Home Assistant that was down for weeks reports the last few misses, not every one.
 MAX_MISSED_REPORTED = 7
 
@@ -189,13 +189,14 @@ class ReleaseScheduler:
             self._timers.pop(rule_id)()
         self._next = {}
         for rule in rules.values():
-            upcoming = plan_attempts(rule, after=now, until=now + PLAN_HORIZON, own_matches=matches)
+            # The same planner call the `next_booking_attempt` sensor makes.
+            upcoming = next_attempt(rule, now=now, own_matches=matches)
             if upcoming:
-                self._next[rule.rule_id] = upcoming[0]
+                self._next[rule.rule_id] = upcoming
             if any(key[0] == rule.rule_id for key in self._running):
                 # The running release keeps its persisted state; the next one is armed after it.
                 continue
-            self._arm(rule, upcoming[0] if upcoming and rule.auto_book else None)
+            self._arm(rule, upcoming if rule.auto_book else None)
         async_dispatcher_send(self.hass, signal_plan(self._entry_id))
 
     def _arm(self, rule: BookingRule, attempt: PlannedAttempt | None) -> None:

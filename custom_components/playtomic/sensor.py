@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
 from homeassistant.const import EntityCategory
@@ -18,18 +19,20 @@ from homeassistant.helpers.typing import StateType
 from .api import Club, Match, Slot
 from .api.links import checkout_link, match_link
 from .const import OUTCOMES, SUBENTRY_BOOKING_RULE
-from .engine import (
-    BookingRule as EngineRule,
-    PlannedAttempt,
-    RuleError,
-    next_attempt as plan_next_attempt,
-)
+from .engine import PlannedAttempt, next_attempt as plan_next_attempt
 from .entity import PlaytomicAccountEntity, PlaytomicRuleEntity, RuleView
-from .rules import zone_of
 from .runtime import PlaytomicConfigEntry
 
 # Read-only entities: the coordinators do all the I/O.
 PARALLEL_UPDATES = 0
+
+
+def zone_of(name: str | None) -> ZoneInfo:
+    """A zone to show local times in; UTC when the name is missing or unknown."""
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def slot_attributes(slot: Slot, club: Club | None) -> dict[str, Any]:
@@ -71,16 +74,13 @@ def _last_result_attrs(view: RuleView) -> dict[str, Any]:
 
 
 def _planned(view: RuleView) -> PlannedAttempt | None:
-    """The rule's next release, planned by the engine's planner (the scheduler arms the same).
+    """The rule's next release: the planner's answer for the same rule and own matches the
+    scheduler arms from.
 
     Shown whether or not auto-book is on: with it off, an automation (the blueprint) can still
     trigger on it and call `playtomic.book` with `at`.
     """
-    try:
-        rule = EngineRule.from_subentry_data(str(view.rule.rule_id), view.subentry_data)
-    except RuleError:
-        return None
-    return plan_next_attempt(rule, now=view.now, own_matches=view.own_matches)
+    return plan_next_attempt(view.rule, now=view.now, own_matches=view.own_matches)
 
 
 def next_attempt(view: RuleView) -> datetime | None:

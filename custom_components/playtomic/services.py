@@ -40,9 +40,9 @@ from .api.links import checkout_link
 from .booking import ExplicitTarget, async_book
 from .const import COURT_TYPES, DEFAULT_SPORT, DOMAIN, SUBENTRY_BOOKING_RULE
 from .coordinator import error_code
-from .engine import BookingRule as EngineRule, RuleError
+from .engine import BookingRule
 from .engine.outcome import AttemptResult, Outcome
-from .rules import rules_of
+from .rules import rule_of, rules_of
 from .runtime import PlaytomicConfigEntry
 from .scheduler import WARM_LEAD, SchedulerStoppedError
 
@@ -312,7 +312,7 @@ async def _async_book(call: ServiceCall) -> ServiceResponse:
         if rule_id is not None and scheduler is not None and when > dt_util.utcnow():
             # A rule at a future instant is a release: wait (unload-aware) until the engine's
             # last minute, then its precise routine fires at the instant and reports the result.
-            rule = _engine_rule(entry, rule_id)
+            rule = _rule(entry, rule_id)
             if when - WARM_LEAD > dt_util.utcnow():
                 await async_wait_until(hass, entry, when - WARM_LEAD)
             try:
@@ -327,11 +327,11 @@ async def _async_book(call: ServiceCall) -> ServiceResponse:
     return _book_response(call, result)
 
 
-def _engine_rule(entry: PlaytomicConfigEntry, rule_id: str) -> EngineRule:
-    try:
-        return EngineRule.from_subentry_data(rule_id, entry.subentries[rule_id].data)
-    except RuleError as err:
-        raise _invalid("rule_not_found", rule=rule_id) from err
+def _rule(entry: PlaytomicConfigEntry, rule_id: str) -> BookingRule:
+    rule = rule_of(entry, rule_id)
+    if rule is None:
+        raise _invalid("rule_not_found", rule=rule_id)
+    return rule
 
 
 def _book_response(call: ServiceCall, result: AttemptResult) -> ServiceResponse:

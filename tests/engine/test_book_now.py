@@ -11,9 +11,11 @@ from custom_components.playtomic.engine import (
     Outcome,
     Rolling,
     build_candidates,
+    open_dates,
     plan_attempts,
+    release_instant,
 )
-from tests.engine.conftest import COURT_IDS, TENANT, USER_ID, World, make_rule, slot_start
+from tests.engine.conftest import COURT_IDS, MADRID, TENANT, USER_ID, World, make_rule, slot_start
 from tests.fake_playtomic import Rolling as FakeRolling
 
 POLICY = ("at_club",)
@@ -118,3 +120,32 @@ async def test_planned_rolling_release_end_to_end(world: World, preferred: time 
     assert result.local_start.time() == aimed
     first = next(r for r in world.fake.requests if r.path == "/v1/payment_intents")
     assert first.received_at >= attempt.release_at
+
+
+async def test_book_now_does_not_run_ahead_of_a_rolling_release(world: World) -> None:
+    """Rolling 48 h aimed at 19:00: the date's 18:00 slot is listed an hour before the release
+    the scheduler fires at, but "book now" leaves the date to that release until it passes."""
+    world.fake.set_release(TENANT, FakeRolling(minutes=2880))
+    club = await world.club()
+    today = world.timeline.wall().astimezone(MADRID).date()
+    target = today + timedelta(days=2)
+    rule = make_rule(
+        release=Rolling(2880), preferred_start=time(19, 0), weekdays=frozenset({target.weekday()})
+    )
+    release_at = release_instant(rule, target)
+    assert release_at == slot_start(target, time(19, 0)) - timedelta(minutes=2880)
+
+    world.timeline.jump_to(release_at - timedelta(minutes=30))
+    assert open_dates(rule, now=world.timeline.wall()) == []
+    early = await world.engine.book_best(rule, club, payment_policy=POLICY)
+    assert early.outcome is Outcome.NO_SLOT
+    assert early.reason == "no_upcoming_date"
+    assert alice(world) == []
+
+    world.timeline.jump_to(release_at)
+    assert open_dates(rule, now=world.timeline.wall()) == [target]
+    result = await world.engine.book_best(rule, club, payment_policy=POLICY)
+    assert result.outcome is Outcome.BOOKED
+    assert result.target_date == target
+    assert result.local_start is not None
+    assert result.local_start.time() == time(19, 0)

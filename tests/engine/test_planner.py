@@ -1,4 +1,5 @@
-"""Release planning: both models, DST nights, other zones, skipped dates, one per date."""
+"""Release planning: both models, DST nights, other zones, skipped dates, one per date; which
+dates are open now, and own bookings covering dates."""
 
 from __future__ import annotations
 
@@ -9,15 +10,22 @@ import pytest
 
 from custom_components.playtomic.api import Match
 from custom_components.playtomic.engine import (
+    BookingRule,
     DailyDrop,
     PlannedAttempt,
     Rolling,
+    covered_dates,
+    covering_match,
     next_attempt,
+    open_dates,
     plan_attempts,
     release_instant,
     target_date_for,
 )
+from tests.const import RULE_DATA
 from tests.engine.conftest import MADRID, TENANT, make_rule
+
+MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # 10:00 in Madrid
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -160,3 +168,87 @@ def test_next_attempt() -> None:
         release_at=utc(2026, 2, 6, 7, 30), target_date=date(2026, 2, 20), rule_id="rule-1"
     )
     assert next_attempt(rule, now=utc(2026, 2, 2), horizon=timedelta(hours=1)) is None
+
+
+def test_covered_dates_agree_with_covering_match() -> None:
+    rule = make_rule(release=DailyDrop(14, time(8, 30)))
+
+    def local(day: int, hour: int) -> datetime:
+        return datetime(2026, 2, day, hour, 0, tzinfo=MADRID)
+
+    own = [
+        _match(local(16, 19)),
+        _match(local(17, 19), status="CANCELED"),
+        _match(local(18, 19), tenant="another-club"),
+        _match(local(19, 10)),
+        _match(local(20, 18)),  # at the window start: covers
+        _match(local(23, 21) + timedelta(minutes=30)),  # at the window end: does not
+    ]
+    assert covered_dates(rule, own) == {date(2026, 2, 16), date(2026, 2, 20)}
+    for day in range(16, 24):
+        covered = covering_match(rule, date(2026, 2, day), own) is not None
+        assert covered == (date(2026, 2, day) in covered_dates(rule, own))
+
+
+def test_open_dates_daily_drop() -> None:
+    """Released weekdays from today on, nearest first; a day whose window is over drops out."""
+    rule = BookingRule.from_subentry_data("r1", RULE_DATA)
+    days = open_dates(rule, now=MONDAY)
+    assert days[0] == date(2026, 3, 2)
+    # 16 March opened at 08:30 today; 17 March opens tomorrow.
+    assert days[-1] == date(2026, 3, 16)
+    assert all(day.weekday() < 5 for day in days)
+    assert open_dates(rule, now=MONDAY, horizon_minutes=2 * 1440) == [
+        date(2026, 3, 2),
+        date(2026, 3, 3),
+        date(2026, 3, 4),
+    ]
+    # Before 08:30 the 16th is not open yet.
+    assert open_dates(rule, now=utc(2026, 3, 2, 7, 29))[-1] == date(2026, 3, 13)
+    # Evening over: today's window can no longer fit a 90-minute slot.
+    late = utc(2026, 3, 2, 19, 30)
+    assert open_dates(rule, now=late)[0] == date(2026, 3, 3)
+    assert date(2026, 3, 3) not in open_dates(rule, now=MONDAY, skip=[date(2026, 3, 3)])
+
+
+def test_open_dates_rolling_open_at_the_scheduler_instant() -> None:
+    """Rolling 48 h aimed at 19:30: a date opens when the release for its preferred start fires,
+    not when its window start (18:00) is 48 h away."""
+    rule = make_rule(release=Rolling(2880), preferred_start=time(19, 30))
+    # Monday 2 March 18:45 Madrid: Wednesday's 18:00 slot is less than 48 h away, its 19:30 not.
+    now = datetime(2026, 3, 2, 18, 45, tzinfo=MADRID)
+    assert open_dates(rule, now=now) == [date(2026, 3, 2), date(2026, 3, 3)]
+    wednesday = release_instant(rule, date(2026, 3, 4))
+    assert wednesday == datetime(2026, 3, 2, 19, 30, tzinfo=MADRID)
+    assert next_attempt(rule, now=now) == PlannedAttempt(
+        release_at=wednesday, target_date=date(2026, 3, 4), rule_id="rule-1"
+    )
+    assert open_dates(rule, now=wednesday)[-1] == date(2026, 3, 4)
+
+
+@pytest.mark.parametrize(
+    "release", [DailyDrop(14, time(8, 30)), DailyDrop(0, time(0, 0)), Rolling(2880), Rolling(90)]
+)
+@pytest.mark.parametrize("preferred", [None, time(20, 0)])
+def test_every_date_is_either_open_or_planned(
+    release: DailyDrop | Rolling, preferred: time | None
+) -> None:
+    """The split "book now"/polling versus scheduler leaves no date out and none in both."""
+    rule = make_rule(release=release, preferred_start=preferred, weekdays=frozenset({0, 2, 5}))
+    # Across the spring-forward night; off the half-hour grid, as at a release instant itself
+    # the date is both open and still planned (the scheduler fires at it).
+    for hour in range(0, 24 * 3, 5):
+        now = utc(2026, 3, 27, 0, 7) + timedelta(hours=hour)
+        opened = set(open_dates(rule, now=now))
+        planned = {p.target_date for p in plan_attempts(rule, after=now, until=now + timedelta(20))}
+        assert not opened & planned
+        today = now.astimezone(MADRID).date()
+        for day in (today + timedelta(days=n) for n in range(16)):
+            if day.weekday() not in rule.weekdays or release_instant(rule, day) > now + timedelta(
+                20
+            ):
+                continue
+            window_end = datetime.combine(day, rule.window_end, tzinfo=MADRID)
+            if window_end - timedelta(minutes=rule.duration) <= now:
+                continue
+            assert (day in opened) != (day in planned), (now, day)

@@ -7,8 +7,13 @@ Rules and planning (pure)::
     rule = BookingRule.from_subentry_data(subentry_id, subentry.data)   # RuleError if unusable
     plan = plan_attempts(rule, after=now, until=now + timedelta(days=15), own_matches=matches)
     # -> [PlannedAttempt(release_at (UTC, server clock), target_date (club-local), rule_id)], sorted
-    nxt = next_attempt(rule, now=now, own_matches=matches)      # feeds sensor next_booking_attempt
+    nxt = next_attempt(rule, now=now, own_matches=matches)  # the scheduler arms it, the sensor
+                                                            # next_booking_attempt shows it
     release_instant(rule, target_date); target_date_for(rule, release_at)
+    days = open_dates(rule, now=now, horizon_minutes=None, skip=covered_dates(rule, matches))
+    # -> released dates with a slot still ahead, nearest first: polled, and tried by book_best
+    covering_match(rule, target_date, matches) -> Match | None
+    rule.rank(slots, zone, after=now)                       # the rule's filter and ranking
 
 The engine (one per account/client)::
 
@@ -55,8 +60,10 @@ from .firing import FireReport, fire_at
 from .outcome import AttemptResult, Outcome
 from .planner import (
     PlannedAttempt,
+    covered_dates,
     covering_match,
     next_attempt,
+    open_dates,
     plan_attempts,
     release_instant,
     target_date_for,
@@ -80,6 +87,7 @@ __all__ = [
     "Rolling",
     "RuleError",
     "build_candidates",
+    "covered_dates",
     "covering_match",
     "failed_result",
     "failure_reason",
@@ -87,6 +95,7 @@ __all__ = [
     "measure_offset",
     "missed_result",
     "next_attempt",
+    "open_dates",
     "plan_attempts",
     "release_instant",
     "target_date_for",

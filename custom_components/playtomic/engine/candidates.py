@@ -3,8 +3,8 @@
 Before the release instant the slots are not listed (contract §7: absent from availability), and
 at the instant there is no time for an availability round trip. So the grid is built from what
 is already known: the club's courts and their allowed durations, the rule's window and
-preferences, and the club's start step. The client's own filter and ranking then order it, so a
-burst and a "book now" rank slots identically.
+preferences, and the club's start step. The rule's own ranking (`BookingRule.rank`) then orders
+it, so a burst and a "book now" rank slots identically.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from ..api.models import Club, Court, Slot
-from ..api.slots import filter_slots, rank_slots
 from ..api.timeconv import local_to_utc
 from .rules import BookingRule, Rolling
 
@@ -88,9 +87,7 @@ def build_candidates(
                     single_court=court.single,
                 )
             )
-    ranked = rank_slots(
-        filter_slots(slots, rule.slot_filter(), club.zone), rule.slot_filter(), club.zone
-    )
+    ranked = rule.rank(slots, club.zone)
     return ranked[:limit] if limit is not None else ranked
 
 

@@ -14,15 +14,13 @@ from ..api.client import PlaytomicClient
 from ..api.errors import IntentAlreadyOpenError, PlaytomicError, SlotNotAvailableError
 from ..api.models import Club, Match
 from ..api.payments import PaymentCategory
-from ..api.slots import filter_slots, rank_slots
-from ..api.timeconv import local_to_utc
 from .burst import Burst, BurstPolicy, ProgressCallback, call_progress
 from .candidates import DEFAULT_STEP_MINUTES, build_candidates, opens_at
 from .firing import FireReport, fire_at
 from .outcome import AttemptResult, Outcome
-from .planner import PlannedAttempt, covering_match, target_date_for
+from .planner import PlannedAttempt, covering_match, open_dates, target_date_for
 from .report import AttemptReport, missed_result
-from .rules import BookingRule, DailyDrop
+from .rules import BookingRule
 from .server_clock import ClockOffset, measure_offset
 from .steps import SlotGoneError, complete_intent, failure_reason, is_slot_gone
 
@@ -430,8 +428,8 @@ class BookingEngine:
     ) -> AttemptResult:
         """Book the best listed slot now: availability, filter and rank, book with fallback.
 
-        Without `target_date`, the rule's upcoming dates (weekdays, inside the release horizon,
-        not yet covered by an own booking) are tried in order.
+        Without `target_date`, the rule's open dates (`planner.open_dates`: released, with a slot
+        still ahead) not yet covered by an own booking are tried in order.
         """
         policy = tuple(payment_policy)
         report = AttemptReport(self.client, self.wall, rule, club, target_date, None)
@@ -440,7 +438,7 @@ class BookingEngine:
                 club = await self.client.get_club(rule.tenant_id)
                 report.club = club
             own = await self.client.get_matches()
-            dates = [target_date] if target_date is not None else self._upcoming_dates(rule)
+            dates = [target_date] if target_date is not None else open_dates(rule, now=self.wall())
             attempts = 0
             for day in dates[:BOOK_NOW_MAX_DATES]:
                 if attempts >= BOOK_NOW_MAX_SLOTS:
@@ -494,12 +492,7 @@ class BookingEngine:
     ) -> tuple[AttemptResult | None, int]:
         now = self.wall()
         listed = await self.client.get_availability(club, day, sport_id=rule.sport_id)
-        flt = rule.slot_filter()
-        ranked = [
-            s
-            for s in rank_slots(filter_slots(listed, flt, club.zone), flt, club.zone)
-            if s.start > now
-        ]
+        ranked = rule.rank(listed, club.zone, after=now)
         tries = 0
         for slot in ranked[:limit]:
             tries += 1
@@ -525,23 +518,6 @@ class BookingEngine:
                 tries,
             )
         return None, tries
-
-    def _upcoming_dates(self, rule: BookingRule) -> list[date]:
-        now = self.wall()
-        today = now.astimezone(rule.zone).date()
-        if isinstance(rule.release, DailyDrop):
-            horizon = rule.release.days_ahead
-        else:
-            horizon = rule.release.minutes // 1440 + 1
-        dates: list[date] = []
-        for offset in range(horizon + 1):
-            day = today + timedelta(days=offset)
-            if day.weekday() not in rule.weekdays:
-                continue
-            if local_to_utc(day, rule.window_end, rule.zone) <= now:
-                continue
-            dates.append(day)
-        return dates
 
     # -- missed releases -------------------------------------------------------------------
 

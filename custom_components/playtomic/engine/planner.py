@@ -1,19 +1,27 @@
-"""Release planning: which target dates a rule aims at, and when each one opens (server clock).
+"""Release planning: which target dates a rule aims at, when each one opens (server clock), and
+which dates are open now.
 
 Pure functions of the rule, a time range and the user's own bookings; all arithmetic happens in
 the club's zone so DST nights come out right (08:30 Europe/Madrid is 07:30 UTC in winter and
-06:30 UTC in summer).
+06:30 UTC in summer). A date of the rule is either still ahead (`plan_attempts`: the scheduler
+fires at its release) or open (`open_dates`: polled, and booked by "book now"), split at the one
+instant `release_instant`, so what the sensors show never runs ahead of what the scheduler does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+import math
 
 from ..api.models import Match
 from ..api.timeconv import as_utc, local_to_utc
 from .rules import BookingRule, DailyDrop, Rolling
+
+# How far ahead releases are planned: every weekday recurs within a week, so this holds the next
+# release unless own bookings already cover two weeks of dates.
+PLAN_HORIZON = timedelta(days=15)
 
 
 @dataclass(frozen=True, order=True)
@@ -60,20 +68,65 @@ def covering_match(
     rule: BookingRule, target_date: date, own_matches: Sequence[Match]
 ) -> Match | None:
     """An own active booking of the rule's sport at its club starting in the window on that date."""
-    for match in own_matches:
-        if (
-            match.is_cancelled
-            or match.tenant_id != rule.tenant_id
-            or not match.is_sport(rule.sport_id)
-        ):
-            continue
-        local = as_utc(match.start).astimezone(rule.zone)
-        if local.date() != target_date:
-            continue
-        start_of_day = local.replace(tzinfo=None).time()
-        if _seconds(rule.window_start) <= _seconds(start_of_day) < _seconds(rule.window_end):
-            return match
+    return next((m for m in own_matches if _covered_date(rule, m) == target_date), None)
+
+
+def covered_dates(rule: BookingRule, own_matches: Iterable[Match]) -> set[date]:
+    """The club-local dates an own booking already covers (the rule books each date once)."""
+    return {day for match in own_matches if (day := _covered_date(rule, match)) is not None}
+
+
+def _covered_date(rule: BookingRule, match: Match) -> date | None:
+    """The club-local date a match covers for the rule: an active booking of the rule's sport at
+    its club, starting inside the window."""
+    if match.is_cancelled or match.tenant_id != rule.tenant_id or not match.is_sport(rule.sport_id):
+        return None
+    local = as_utc(match.start).astimezone(rule.zone)
+    start_of_day = local.replace(tzinfo=None).time()
+    if _seconds(rule.window_start) <= _seconds(start_of_day) < _seconds(rule.window_end):
+        return local.date()
     return None
+
+
+def open_dates(
+    rule: BookingRule,
+    *,
+    now: datetime,
+    horizon_minutes: int | None = None,
+    skip: Iterable[date] = (),
+) -> list[date]:
+    """The rule's club-local dates that can be booked now, nearest first.
+
+    Open means: on the rule's weekdays, its release instant passed (the instant the scheduler
+    fires at; before it the date belongs to the plan, not to "book now"), and a slot of the
+    window can still start after `now`. `skip` leaves dates out (those already booked);
+    `horizon_minutes` caps how far ahead (a club's booking limit, to save requests).
+    """
+    now_utc = as_utc(now)
+    today = now_utc.astimezone(rule.zone).date()
+    # No date after the one the latest release opened can be open yet.
+    last = target_date_for(rule, now_utc)
+    if horizon_minutes is not None:
+        last = min(last, today + timedelta(days=math.ceil(horizon_minutes / 1440)))
+    skipped = set(skip)
+    dates: list[date] = []
+    day = today
+    while day <= last:
+        if (
+            day.weekday() in rule.weekdays
+            and day not in skipped
+            and release_instant(rule, day) <= now_utc
+            and _slot_still_ahead(rule, day, now_utc)
+        ):
+            dates.append(day)
+        day += timedelta(days=1)
+    return dates
+
+
+def _slot_still_ahead(rule: BookingRule, day: date, now: datetime) -> bool:
+    """A slot of the rule's duration can still start after `now` and end inside the window."""
+    window_end = local_to_utc(day, rule.window_end, rule.zone, latest=True)
+    return window_end - timedelta(minutes=rule.duration) > now
 
 
 def plan_attempts(
@@ -112,9 +165,10 @@ def next_attempt(
     *,
     now: datetime,
     own_matches: Sequence[Match] = (),
-    horizon: timedelta = timedelta(days=15),
+    horizon: timedelta = PLAN_HORIZON,
 ) -> PlannedAttempt | None:
-    """The earliest upcoming attempt (feeds the `next_booking_attempt` sensor)."""
+    """The earliest upcoming attempt: what the scheduler arms and the `next_booking_attempt`
+    sensor shows."""
     plan = plan_attempts(rule, after=now, until=now + horizon, own_matches=own_matches)
     return plan[0] if plan else None
 
@@ -145,9 +199,11 @@ def _seconds(value: time) -> int:
 
 __all__ = [
     "PlannedAttempt",
+    "covered_dates",
     "covering_match",
     "first_slot_start",
     "next_attempt",
+    "open_dates",
     "plan_attempts",
     "release_instant",
     "target_date_for",

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..api.contract import DEFAULT_SPORT_ID, normalize_sport_id
-from ..api.slots import SlotFilter
+from ..api.models import Slot
+from ..api.slots import SlotFilter, filter_slots, rank_slots
 
 # Same spelling as const.WEEKDAYS; kept here because the engine must not import the HA side.
 WEEKDAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -117,7 +118,7 @@ class BookingRule:
             raise RuleError(f"invalid booking rule data: {err}") from err
 
     def slot_filter(self) -> SlotFilter:
-        """The client's filter for this rule (used by `book_best` on listed availability)."""
+        """The client's filter for this rule."""
         return SlotFilter(
             weekdays=self.weekdays,
             window_start=self.window_start,
@@ -127,6 +128,19 @@ class BookingRule:
             courts=self.courts,
             preferred_start=self.preferred_start,
         )
+
+    def rank(
+        self, slots: Iterable[Slot], zone: ZoneInfo, *, after: datetime | None = None
+    ) -> list[Slot]:
+        """The slots that fit the rule, best first; with `after`, only those starting later.
+
+        Listed availability, a release burst's candidates and the "next open slot" sensor all
+        rank through here, so they agree on which slot is best.
+        """
+        if after is not None:
+            slots = [slot for slot in slots if slot.start > after]
+        flt = self.slot_filter()
+        return rank_slots(filter_slots(slots, flt, zone), flt, zone)
 
 
 def _court_type(value: Any) -> CourtType:
