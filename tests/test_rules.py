@@ -22,7 +22,7 @@ from custom_components.playtomic.coordinator import MAX_CLUB_DAYS_PER_REFRESH, e
 from custom_components.playtomic.engine import BookingRule
 from custom_components.playtomic.engine.outcome import AttemptResult, Outcome
 from custom_components.playtomic.notifications import details
-from custom_components.playtomic.rules import log_unusable_rules, notify_targets, rule_of, rules_of
+from custom_components.playtomic.rules import notify_targets, rule_of, rules_of, unusable_rules
 from custom_components.playtomic.sensor import zone_of
 from tests.const import RIVERSIDE_ID, RULE_DATA
 from tests.fake_playtomic import FakePlaytomic
@@ -63,7 +63,7 @@ def test_rules_of_reads_subentries_as_engine_rules(caplog: pytest.LogCaptureFixt
     assert notify_targets(entry, "tennis") == ()
     assert notify_targets(entry, None) == ()
     assert "not usable" not in caplog.text
-    log_unusable_rules(entry)
+    assert unusable_rules(entry) == {"sparse": "Sparse", "bad_zone": "Bad zone"}
     unusable = [r.getMessage() for r in caplog.records if "not usable" in r.getMessage()]
     assert len(unusable) == 2
     assert any("Sparse" in message for message in unusable)

@@ -9,12 +9,12 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.playtomic.const import OUTCOMES, SUBENTRY_BOOKING_RULE
+from custom_components.playtomic.const import DOMAIN, OUTCOMES, SUBENTRY_BOOKING_RULE
 from custom_components.playtomic.engine import open_dates
 from custom_components.playtomic.rules import rules_of
 from tests.const import ALICE_ID, NORTE_ID, RIVERSIDE_ID, RULE_DATA
@@ -171,11 +171,27 @@ async def test_next_booking_attempt_unusable_rule(
 ) -> None:
     """A rule the engine cannot plan (unknown time zone) shows no next attempt, and no open slot
     either: the rule is unusable for polling as much as for the scheduler."""
-    await setup_integration(hass, _entry_with_rule({**RULE_DATA, "club_timezone": "Nowhere/Bad"}))
+    entry = _entry_with_rule({**RULE_DATA, "club_timezone": "Nowhere/Bad"})
+    await setup_integration(hass, entry)
     for entity_id in (NEXT_ATTEMPT, NEXT_SLOT, LAST_RESULT):
         assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
     assert hass.states.get("switch.weekday_evenings_auto_book").state == STATE_UNAVAILABLE
     assert "Booking rule Weekday evenings is not usable" in caplog.text
+    # The user is told in Repairs, with the rule's name, and what to do.
+    issue_id = f"unusable_rule_{entry.entry_id}_{RULE_SUBENTRY}"
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_key == "unusable_rule"
+    assert issue.translation_placeholders == {"rule": "Weekday evenings", "account": entry.title}
+
+    # Reconfigure saves valid data and reloads the entry: the rule is usable again.
+    hass.config_entries.async_update_subentry(
+        entry, entry.subentries[RULE_SUBENTRY], data=dict(RULE_DATA)
+    )
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert hass.states.get(NEXT_ATTEMPT).state not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
 
 
 async def test_upcoming_booking(
@@ -247,6 +263,9 @@ async def test_last_api_error_disabled_by_default(
     assert state.attributes["at"] is not None
 
 
+RULE_SUBENTRY = "01JRULE0000000000000000001"
+
+
 def _entry_with_rule(data: dict) -> MockConfigEntry:
     return MockConfigEntry(
         domain="playtomic",
@@ -261,7 +280,7 @@ def _entry_with_rule(data: dict) -> MockConfigEntry:
         subentries_data=[
             {
                 "data": data,
-                "subentry_id": "01JRULE0000000000000000001",
+                "subentry_id": RULE_SUBENTRY,
                 "subentry_type": SUBENTRY_BOOKING_RULE,
                 "title": "Weekday evenings",
                 "unique_id": None,

@@ -23,9 +23,10 @@ from .repairs import (
     async_delete_edge_blocked_issue,
     async_delete_entry_issues,
     async_raise_edge_blocked_issue,
+    async_sync_unusable_rule_issues,
 )
 from .results import async_report_result
-from .rules import log_unusable_rules, rules_of
+from .rules import rules_of, unusable_rules
 from .runtime import ApiHealth, PlaytomicConfigEntry, PlaytomicRuntimeData, ResultHistory
 from .scheduler import ReleaseScheduler, async_remove_state
 from .services import async_setup_services
@@ -83,7 +84,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) ->
     async_delete_auth_issue(hass, entry)
     async_delete_edge_blocked_issue(hass, entry)
     # Rule edits reload the entry, so once per setup tells about every unusable rule.
-    log_unusable_rules(entry)
+    async_sync_unusable_rule_issues(hass, entry, unusable_rules(entry))
 
     health = ApiHealth()
     matches = MatchesCoordinator(hass, entry, client, health)

@@ -15,6 +15,7 @@ from .const import DOMAIN
 ISSUE_EDGE_BLOCKED = "edge_blocked"
 ISSUE_PAYMENT_NOT_POSSIBLE = "payment_not_possible"
 ISSUE_AUTH_FAILED = "auth_failed"
+ISSUE_UNUSABLE_RULE = "unusable_rule"
 
 
 def issue_id(kind: str, entry_id: str, rule_id: str | None = None) -> str:
@@ -33,6 +34,28 @@ def _raise_entry_issue(hass: HomeAssistant, entry: ConfigEntry, kind: str) -> No
         severity=ir.IssueSeverity.ERROR,
         translation_key=kind,
         translation_placeholders={"account": entry.title},
+    )
+
+
+def _raise_rule_issue(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    kind: str,
+    rule_id: str | None,
+    *,
+    severity: ir.IssueSeverity,
+    placeholders: dict[str, str],
+) -> None:
+    """An issue of one rule; its data names the entry, so removing the entry drops it."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id(kind, entry.entry_id, rule_id),
+        data={"entry_id": entry.entry_id, "rule_id": rule_id},
+        is_fixable=False,
+        severity=severity,
+        translation_key=kind,
+        translation_placeholders=placeholders,
     )
 
 
@@ -71,15 +94,13 @@ def async_raise_payment_issue(
     link: str,
 ) -> None:
     """The club offers no payment method the options allow: the user must change something."""
-    ir.async_create_issue(
+    _raise_rule_issue(
         hass,
-        DOMAIN,
-        issue_id(ISSUE_PAYMENT_NOT_POSSIBLE, entry.entry_id, rule_id),
-        data={"entry_id": entry.entry_id, "rule_id": rule_id},
-        is_fixable=False,
+        entry,
+        ISSUE_PAYMENT_NOT_POSSIBLE,
+        rule_id,
         severity=ir.IssueSeverity.WARNING,
-        translation_key=ISSUE_PAYMENT_NOT_POSSIBLE,
-        translation_placeholders={"rule": rule_name, "club": club, "link": link},
+        placeholders={"rule": rule_name, "club": club, "link": link},
     )
 
 
@@ -91,6 +112,30 @@ def async_delete_payment_issue(
     ir.async_delete_issue(
         hass, DOMAIN, issue_id(ISSUE_PAYMENT_NOT_POSSIBLE, entry.entry_id, rule_id)
     )
+
+
+@callback
+def async_sync_unusable_rule_issues(
+    hass: HomeAssistant, entry: ConfigEntry, unusable: dict[str, str]
+) -> None:
+    """One issue per rule the engine cannot use (subentry id -> title); none for the others.
+
+    Editing or deleting the rule reloads the entry, which calls this again and clears the issue.
+    """
+    wanted = {issue_id(ISSUE_UNUSABLE_RULE, entry.entry_id, rule_id) for rule_id in unusable}
+    for rule_id, title in unusable.items():
+        _raise_rule_issue(
+            hass,
+            entry,
+            ISSUE_UNUSABLE_RULE,
+            rule_id,
+            severity=ir.IssueSeverity.ERROR,
+            placeholders={"rule": title, "account": entry.title},
+        )
+    prefix = issue_id(ISSUE_UNUSABLE_RULE, entry.entry_id) + "_"
+    for domain, issue in list(ir.async_get(hass).issues):
+        if domain == DOMAIN and issue.startswith(prefix) and issue not in wanted:
+            ir.async_delete_issue(hass, DOMAIN, issue)
 
 
 @callback

@@ -25,7 +25,7 @@ def rule_of(entry: ConfigEntry, subentry_id: str | None) -> BookingRule | None:
     """One rule as currently stored, or None when it is gone or unusable.
 
     A rule the engine cannot use is left out everywhere (not polled, not armed, its entities
-    unavailable); `log_unusable_rules` says why, once per setup rather than on every poll.
+    unavailable); `unusable_rules` says why, once per setup rather than on every poll.
     """
     subentry = _rule_subentry(entry, subentry_id)
     if subentry is None:
@@ -45,8 +45,9 @@ def rules_of(entry: ConfigEntry) -> dict[str, BookingRule]:
     }
 
 
-def log_unusable_rules(entry: ConfigEntry) -> None:
-    """Warn about each rule whose stored data the engine refuses (editing the rule fixes it)."""
+def unusable_rules(entry: ConfigEntry) -> dict[str, str]:
+    """Title of each rule whose stored data the engine refuses, by subentry id (logged why)."""
+    unusable: dict[str, str] = {}
     for subentry_id in entry.subentries:
         if (subentry := _rule_subentry(entry, subentry_id)) is None:
             continue
@@ -54,6 +55,8 @@ def log_unusable_rules(entry: ConfigEntry) -> None:
             BookingRule.from_subentry_data(subentry_id, subentry.data)
         except RuleError as err:
             LOGGER.warning("Booking rule %s is not usable: %s", subentry.title, err)
+            unusable[subentry_id] = subentry.title
+    return unusable
 
 
 def notify_targets(entry: ConfigEntry, subentry_id: str | None) -> tuple[str, ...]:
