@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.playtomic.const import DOMAIN
 from tests.const import ALICE_EMAIL, ALICE_ID, NORTE_ID, RIVERSIDE_ID, RULE_SUBENTRY_ID
 from tests.fake_playtomic import FakePlaytomic
-from tests.helpers import disable_backoff, setup_integration
+from tests.helpers import disable_backoff, record_notify, setup_integration
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # Monday, 10:00 in Madrid
 
@@ -291,6 +291,16 @@ async def test_book_without_response(
     assert len(_own(fake_playtomic)) == 1
 
 
+# An explicit target: a club, a date and a window instead of a rule.
+RIVERSIDE_MORNING = {
+    "tenant_id": RIVERSIDE_ID,
+    "date": "2026-03-03",
+    "window_start": "10:00:00",
+    "window_end": "12:00:00",
+    "duration": 60,
+}
+
+
 async def test_book_explicit_target_dry_run(
     hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
 ) -> None:
@@ -301,11 +311,7 @@ async def test_book_explicit_target_dry_run(
         "book",
         {
             "config_entry_id": mock_config_entry.entry_id,
-            "tenant_id": RIVERSIDE_ID,
-            "date": "2026-03-03",
-            "window_start": "10:00:00",
-            "window_end": "12:00:00",
-            "duration": 60,
+            **RIVERSIDE_MORNING,
             "dry_run": True,
         },
     )
@@ -314,6 +320,48 @@ async def test_book_explicit_target_dry_run(
     assert result["local_start"] == "2026-03-03T10:00:00+00:00"
     assert result["club_name"] == "Riverside Padel"
     assert not _own(fake_playtomic)
+
+
+async def test_book_explicit_target_notifies_the_given_services(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """A one-off booking has no rule to take notify targets from: the action names them."""
+    await setup_integration(hass, mock_config_entry)
+    alice = record_notify(hass, "mobile_app_alice_phone")
+    bob = record_notify(hass, "mobile_app_bob_phone")
+    result = await _call(
+        hass,
+        "book",
+        {
+            "config_entry_id": mock_config_entry.entry_id,
+            **RIVERSIDE_MORNING,
+            # Either spelling a user may copy from Developer tools.
+            "notify": ["notify.mobile_app_alice_phone", "mobile_app_bob_phone"],
+        },
+    )
+    await hass.async_block_till_done()
+    assert result["outcome"] == "booked"
+    assert len(_own(fake_playtomic)) == 1
+    for calls in (alice, bob):
+        assert len(calls) == 1
+        assert "Riverside Padel" in calls[0]["message"]
+        assert calls[0]["data"]["url"].endswith(result["match_id"])
+
+
+async def test_book_notify_with_a_rule_is_refused(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """A rule's bookings notify the rule's own targets; naming others is an error, not ignored."""
+    await setup_integration(hass, mock_config_entry)
+    calls = record_notify(hass, "mobile_app_bob_phone")
+    data = {
+        "config_entry_id": mock_config_entry.entry_id,
+        "rule": RULE_SUBENTRY_ID,
+        "notify": ["mobile_app_bob_phone"],
+    }
+    assert await _validation_key(hass, "book", data) == "notify_with_rule"
+    assert not _own(fake_playtomic)
+    assert not calls
 
 
 async def test_book_explicit_day_already_booked(

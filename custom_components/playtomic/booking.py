@@ -39,6 +39,8 @@ class ExplicitTarget:
     court_type: str = "any"
     courts: tuple[str, ...] = ()
     sport_id: str = DEFAULT_SPORT
+    # A one-off target has no rule whose Notify setting could apply: the caller names them.
+    notify: tuple[str, ...] = ()
 
 
 def payment_policy(options: dict[str, Any] | Any) -> tuple[PaymentCategory, ...]:
@@ -130,7 +132,9 @@ async def async_book(
     if target is not None:
         # A one-off target has no rule entity: report it under no rule id.
         result = replace(result, rule_id=None)
-    await async_report_result(hass, entry, result)
+    await async_report_result(
+        hass, entry, result, notify=target.notify if target is not None else None
+    )
     if result.outcome in (Outcome.BOOKED, Outcome.OUTCOME_UNKNOWN):
         # The booked day drops out of the rule's open slots once matches know about it.
         await runtime.matches.async_request_refresh()

@@ -66,9 +66,16 @@ def event_data(
 
 
 async def async_report_result(
-    hass: HomeAssistant, entry: PlaytomicConfigEntry, result: AttemptResult
+    hass: HomeAssistant,
+    entry: PlaytomicConfigEntry,
+    result: AttemptResult,
+    *,
+    notify: tuple[str, ...] | None = None,
 ) -> None:
-    """Record a finished attempt, tell the sensors, fire the event, notify, raise repairs."""
+    """Record a finished attempt, tell the sensors, fire the event, notify, raise repairs.
+
+    `notify` names the notify services to tell instead of the rule's (a one-off booking).
+    """
     runtime = entry.runtime_data
     rule = rule_of(entry, result.rule_id) if result.rule_id else None
     rule_name = rule.name if rule else (result.club_name or result.tenant_id)
@@ -104,7 +111,7 @@ async def async_report_result(
 
     await async_notify_result(
         hass,
-        notify_targets(entry, result.rule_id),
+        notify if notify is not None else notify_targets(entry, result.rule_id),
         result,
         rule_name=rule_name,
         link=link,

@@ -59,6 +59,7 @@ ATTR_WINDOW_END = "window_end"
 ATTR_DURATION = "duration"
 ATTR_COURT_TYPE = "court_type"
 ATTR_SPORT = "sport"
+ATTR_NOTIFY = "notify"
 ATTR_RULE = "rule"
 ATTR_AT = "at"
 ATTR_DRY_RUN = "dry_run"
@@ -72,6 +73,15 @@ MAX_WAIT = timedelta(days=1)
 _DURATION = vol.All(vol.Coerce(int), vol.Range(min=30, max=300))
 # The action's select offers lower-case values (translation keys); the API wants upper case.
 _SPORT = vol.All(cv.string, normalize_sport_id)
+
+
+def _notify_name(value: str) -> str:
+    """`notify.mobile_app_x` or `mobile_app_x`: the service name, as a rule stores it."""
+    name = value.strip().removeprefix("notify.")
+    if not name:
+        raise vol.Invalid("empty notify service")
+    return name
+
 
 FIND_SLOTS_SCHEMA = vol.Schema(
     {
@@ -98,6 +108,7 @@ BOOK_SCHEMA = vol.Schema(
         vol.Optional(ATTR_DURATION): _DURATION,
         vol.Optional(ATTR_COURT_TYPE): vol.In(COURT_TYPES),
         vol.Optional(ATTR_SPORT): _SPORT,
+        vol.Optional(ATTR_NOTIFY): vol.All(cv.ensure_list, [vol.All(cv.string, _notify_name)]),
         vol.Optional(ATTR_AT): cv.datetime,
         vol.Optional(ATTR_DRY_RUN): cv.boolean,
     }
@@ -255,6 +266,7 @@ def _explicit_target(call: ServiceCall) -> ExplicitTarget:
         duration=call.data[ATTR_DURATION],
         court_type=call.data.get(ATTR_COURT_TYPE, "any"),
         sport_id=call.data.get(ATTR_SPORT, DEFAULT_SPORT),
+        notify=tuple(call.data.get(ATTR_NOTIFY, ())),
     )
 
 
@@ -294,6 +306,9 @@ async def _async_book(call: ServiceCall) -> ServiceResponse:
     if rule_id is not None:
         if any(key in call.data for key in (ATTR_TENANT_ID, ATTR_DATE)):
             raise _invalid("rule_or_target")
+        if ATTR_NOTIFY in call.data:
+            # The rule's own Notify setting decides; two places to say it would disagree.
+            raise _invalid("notify_with_rule")
         subentry = entry.subentries.get(rule_id)
         if subentry is None or subentry.subentry_type != SUBENTRY_BOOKING_RULE:
             raise _invalid("rule_not_found", rule=rule_id)
