@@ -38,6 +38,7 @@ from .engine import (
     plan_attempts,
     target_date_for,
 )
+from .waiting import async_wait_until
 
 STORE_VERSION = 1
 # Contract §2.2: refresh the token well before the burst so no refresh falls inside it.
@@ -310,7 +311,7 @@ class ReleaseScheduler:
         if not resume:
             token_at = attempt.release_at - PREPARE_LEAD
             if token_at > dt_util.utcnow():
-                await _wait_until(self.hass, token_at)
+                await async_wait_until(self.hass, token_at)
             try:
                 await self.engine.client.ensure_token(min_validity=PREPARE_LEAD + 2 * BURST_WINDOW)
             except PlaytomicError as err:
@@ -318,7 +319,7 @@ class ReleaseScheduler:
                 LOGGER.warning("Token refresh before the release failed: %s", type(err).__name__)
             warm_at = attempt.release_at - WARM_LEAD
             if warm_at > dt_util.utcnow():
-                await _wait_until(self.hass, warm_at)
+                await async_wait_until(self.hass, warm_at)
         club = await self._club(rule.tenant_id)
         if not resume and attempt.release_at > dt_util.utcnow():
             await self.engine.prepare(rule, club, attempt.release_at, warm_lead=WARM_LEAD)
@@ -351,22 +352,6 @@ class ReleaseScheduler:
 async def async_remove_state(hass: HomeAssistant, entry_id: str) -> None:
     """Delete a removed entry's scheduler state."""
     await Store[dict[str, Any]](hass, STORE_VERSION, store_key(entry_id)).async_remove()
-
-
-async def _wait_until(hass: HomeAssistant, when: datetime) -> None:
-    """Wait inside the event loop until a wall-clock instant (no sleep loop)."""
-    future: asyncio.Future[None] = hass.loop.create_future()
-
-    @callback
-    def wake(_now: datetime) -> None:
-        if not future.done():
-            future.set_result(None)
-
-    unsub = async_track_point_in_utc_time(hass, wake, when)
-    try:
-        await future
-    finally:
-        unsub()
 
 
 def _parse_instant(value: Any) -> datetime | None:

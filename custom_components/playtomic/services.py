@@ -5,7 +5,6 @@ Registered once in `async_setup`; each call names its account with `config_entry
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -20,7 +19,6 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
@@ -45,6 +43,7 @@ from .engine.outcome import AttemptResult, Outcome
 from .rules import rule_of, rules_of
 from .runtime import PlaytomicConfigEntry
 from .scheduler import WARM_LEAD, SchedulerStoppedError
+from .waiting import async_wait_until
 
 SERVICE_FIND_SLOTS = "find_slots"
 SERVICE_BOOK = "book"
@@ -270,32 +269,12 @@ def _explicit_target(call: ServiceCall) -> ExplicitTarget:
     )
 
 
-async def async_wait_until(
+async def _wait_while_loaded(
     hass: HomeAssistant, entry: PlaytomicConfigEntry, when: datetime
 ) -> None:
-    """Sleep inside the event loop until `when` (UTC), exact to the loop's latency.
-
-    Unloading the entry ends the wait with an error instead of booking for a gone account.
-    """
-    waiter: asyncio.Future[bool] = hass.loop.create_future()
-
-    @callback
-    def fire(_now: datetime) -> None:
-        if not waiter.done():
-            waiter.set_result(True)
-
-    @callback
-    def unloaded() -> None:
-        if not waiter.done():
-            waiter.set_result(False)
-
-    unsub = async_track_point_in_utc_time(hass, fire, when)
-    entry.async_on_unload(unloaded)
-    try:
-        if not await waiter:
-            raise _failed("entry_not_loaded", title=entry.title)
-    finally:
-        unsub()
+    """Unloading the entry ends the wait with an error instead of booking for a gone account."""
+    if not await async_wait_until(hass, when, entry=entry):
+        raise _failed("entry_not_loaded", title=entry.title)
 
 
 async def _async_book(call: ServiceCall) -> ServiceResponse:
@@ -329,14 +308,14 @@ async def _async_book(call: ServiceCall) -> ServiceResponse:
             # last minute, then its precise routine fires at the instant and reports the result.
             rule = _rule(entry, rule_id)
             if when - WARM_LEAD > dt_util.utcnow():
-                await async_wait_until(hass, entry, when - WARM_LEAD)
+                await _wait_while_loaded(hass, entry, when - WARM_LEAD)
             try:
                 result = await scheduler.async_run_at(rule, when, dry_run=dry_run)
             except SchedulerStoppedError as err:
                 raise _failed("entry_not_loaded", title=entry.title) from err
             return _book_response(call, result)
         if when > dt_util.utcnow():
-            await async_wait_until(hass, entry, when)
+            await _wait_while_loaded(hass, entry, when)
 
     result = await async_book(hass, entry, rule_id=rule_id, target=target, dry_run=dry_run)
     return _book_response(call, result)
