@@ -27,6 +27,7 @@ from tests.helpers import setup_integration
 MADRID = ZoneInfo("Europe/Madrid")
 RESULT = "sensor.weekday_evenings_last_booking_result"
 NEXT_ATTEMPT = "sensor.weekday_evenings_next_booking_attempt"
+AUTO_BOOK = "switch.weekday_evenings_auto_book"
 
 
 def _events(hass: HomeAssistant, event_type: str) -> list[Event]:
@@ -77,13 +78,18 @@ async def test_release_fires_on_time_and_books_once(
 ) -> None:
     """Real time, real sockets: the armed rule fires at the release and books exactly once.
 
-    The club's daily drop is moved to two whole seconds from now (the rule stores whole seconds).
+    The rule is set up with auto-book off; only then is the club's daily drop moved to whole
+    seconds ahead (the rule stores whole seconds) and auto-book switched on, which arms it. A
+    slow set-up (a loaded machine) therefore cannot let the release pass before it is armed.
     """
-    now_local = datetime.now(MADRID)
-    release_local = (now_local + timedelta(seconds=3)).replace(microsecond=0)
-    release_time = release_local.time()
-    fake_playtomic.set_release(NORTE_ID, DailyDrop(days_ahead=1, time=release_time))
-    target = release_local.date() + timedelta(days=1)
+    rule_data = {
+        **RULE_DATA,
+        "window_start": "08:00:00",
+        "window_end": "23:00:00",
+        "days_ahead": 1,
+        "auto_book": False,
+        "notify": [],
+    }
     entry = MockConfigEntry(
         domain=DOMAIN,
         title=ALICE_EMAIL,
@@ -92,17 +98,7 @@ async def test_release_fires_on_time_and_books_once(
         options={"payment_methods": ["at_club"], "dry_run": False},
         subentries_data=[
             {
-                "data": {
-                    **RULE_DATA,
-                    "weekdays": [
-                        ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[target.weekday()]
-                    ],
-                    "window_start": "08:00:00",
-                    "window_end": "23:00:00",
-                    "days_ahead": 1,
-                    "release_time": release_time.isoformat(),
-                    "notify": [],
-                },
+                "data": rule_data,
                 "subentry_id": RULE_SUBENTRY_ID,
                 "subentry_type": SUBENTRY_BOOKING_RULE,
                 "title": RULE_DATA["name"],
@@ -110,10 +106,27 @@ async def test_release_fires_on_time_and_books_once(
             }
         ],
     )
+    await setup_integration(hass, entry)
+
+    release_local = (datetime.now(MADRID) + timedelta(seconds=3)).replace(microsecond=0)
+    release_time = release_local.time()
+    fake_playtomic.set_release(NORTE_ID, DailyDrop(days_ahead=1, time=release_time))
+    target = release_local.date() + timedelta(days=1)
+    hass.config_entries.async_update_subentry(
+        entry,
+        entry.subentries[RULE_SUBENTRY_ID],
+        data={
+            **rule_data,
+            # Only the target's weekday, so no other date of the rule is open at the club.
+            "weekdays": [("mon", "tue", "wed", "thu", "fri", "sat", "sun")[target.weekday()]],
+            "release_time": release_time.isoformat(),
+        },
+    )
     succeeded = _events(hass, EVENT_BOOKING_SUCCEEDED)
     booked = asyncio.Event()
     hass.bus.async_listen_once(EVENT_BOOKING_SUCCEEDED, callback(lambda _event: booked.set()))
-    await setup_integration(hass, entry)
+    await hass.services.async_call("switch", "turn_on", {"entity_id": AUTO_BOOK}, blocking=True)
+    await hass.async_block_till_done()
     release_at = release_local.astimezone(UTC)
     assert hass.states.get(NEXT_ATTEMPT).state == release_at.isoformat()
 
