@@ -30,8 +30,7 @@ from .api import (
     PlaytomicError,
     PlaytomicRateLimitedError,
     SlotFilter,
-    filter_slots,
-    rank_slots,
+    best_slots,
 )
 from .api.contract import normalize_sport_id
 from .api.links import checkout_link
@@ -224,9 +223,7 @@ async def _async_find_slots(call: ServiceCall) -> ServiceResponse:
     found: list[Any] = []
     for day in days:
         slots = await _api(call.hass, entry, client.get_availability(club, day, sport_id=sport))
-        ranked = rank_slots(
-            filter_slots((s for s in slots if s.start > now), flt, club.zone), flt, club.zone
-        )
+        ranked = best_slots(slots, flt, club.zone, after=now)
         found.extend(
             {
                 "club": club.name,

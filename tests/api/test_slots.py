@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from custom_components.playtomic.api import Slot, SlotFilter, filter_slots, rank_slots
+from custom_components.playtomic.api import Slot, SlotFilter, best_slots, filter_slots, rank_slots
 
 MADRID = ZoneInfo("Europe/Madrid")
 HYPO = settings(
@@ -149,3 +149,19 @@ def test_s4_slots_property_filtered_slots_lie_inside_the_window(
             limit += timedelta(days=1)
         inside = local_start.time() >= start and local_end <= limit
         assert (s in kept) == inside
+
+
+def test_best_slots_filters_ranks_and_drops_what_started() -> None:
+    """What a rule, "book now" and find_slots all use: fitting slots, best first, not started."""
+    flt = SlotFilter(window_start=time(18, 0), window_end=time(21, 30), preferred_start=time(19, 0))
+    early = slot(MON_18_LOCAL, 90)  # 18:00 local
+    preferred = slot(MON_18_LOCAL + timedelta(hours=1), 90)  # 19:00
+    late = slot(MON_18_LOCAL + timedelta(hours=2), 90)  # 20:00
+    outside = slot(MON_18_LOCAL + timedelta(hours=3), 90)  # 21:00-22:30
+    every = [late, outside, early, preferred]
+    assert best_slots(every, flt, MADRID) == [preferred, early, late]
+    # At 18:30 local the 18:00 slot has started: it is no longer offered.
+    assert best_slots(every, flt, MADRID, after=MON_18_LOCAL + timedelta(minutes=30)) == [
+        preferred,
+        late,
+    ]

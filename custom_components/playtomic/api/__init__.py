@@ -37,7 +37,7 @@ from .models import (
     TokenPair,
 )
 from .payments import DEFAULT_POLICY, PaymentCategory, choose_method, classify_method
-from .slots import SlotFilter, filter_slots, rank_slots
+from .slots import SlotFilter, best_slots, filter_slots, rank_slots
 from .timeconv import local_day_window, local_to_utc
 
 __all__ = [
@@ -70,6 +70,7 @@ __all__ = [
     "SlotFilter",
     "SlotNotAvailableError",
     "TokenPair",
+    "best_slots",
     "checkout_link",
     "choose_method",
     "classify_method",

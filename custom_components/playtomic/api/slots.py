@@ -63,6 +63,15 @@ def filter_slots(slots: Iterable[Slot], flt: SlotFilter, zone: tzinfo) -> list[S
     return [slot for slot in slots if _qualifies(slot, flt, zone)]
 
 
+def best_slots(
+    slots: Iterable[Slot], flt: SlotFilter, zone: tzinfo, *, after: datetime | None = None
+) -> list[Slot]:
+    """The slots that pass the filter, best first; with `after`, only those starting later."""
+    if after is not None:
+        slots = [slot for slot in slots if slot.start > after]
+    return rank_slots(filter_slots(slots, flt, zone), flt, zone)
+
+
 def rank_slots(slots: Iterable[Slot], flt: SlotFilter, zone: tzinfo) -> list[Slot]:
     """Best first: preferred-court order, then closeness to preferred_start, else earliest.
 

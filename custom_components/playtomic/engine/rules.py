@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..api.contract import DEFAULT_SPORT_ID, normalize_sport_id
 from ..api.models import Slot
-from ..api.slots import SlotFilter, filter_slots, rank_slots
+from ..api.slots import SlotFilter, best_slots
 
 # Same spelling as const.WEEKDAYS; kept here because the engine must not import the HA side.
 WEEKDAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -137,10 +137,7 @@ class BookingRule:
         Listed availability, a release burst's candidates and the "next open slot" sensor all
         rank through here, so they agree on which slot is best.
         """
-        if after is not None:
-            slots = [slot for slot in slots if slot.start > after]
-        flt = self.slot_filter()
-        return rank_slots(filter_slots(slots, flt, zone), flt, zone)
+        return best_slots(slots, self.slot_filter(), zone, after=after)
 
 
 def _court_type(value: Any) -> CourtType:
