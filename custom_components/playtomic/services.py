@@ -35,7 +35,7 @@ from .api import (
 from .api.contract import normalize_sport_id
 from .api.links import checkout_link
 from .booking import ExplicitTarget, async_book
-from .const import COURT_TYPES, DEFAULT_SPORT, DOMAIN, SUBENTRY_BOOKING_RULE
+from .const import COURT_TYPES, DEFAULT_SPORT, DOMAIN
 from .coordinator import error_code
 from .engine import BookingRule
 from .engine.outcome import AttemptResult, Outcome
@@ -279,15 +279,14 @@ async def _async_book(call: ServiceCall) -> ServiceResponse:
     entry = async_get_config_entry(hass, call.data[ATTR_CONFIG_ENTRY_ID])
     rule_id: str | None = call.data.get(ATTR_RULE)
     target: ExplicitTarget | None = None
+    rule: BookingRule | None = None
     if rule_id is not None:
         if any(key in call.data for key in (ATTR_TENANT_ID, ATTR_DATE)):
             raise _invalid("rule_or_target")
         if ATTR_NOTIFY in call.data:
             # The rule's own Notify setting decides; two places to say it would disagree.
             raise _invalid("notify_with_rule")
-        subentry = entry.subentries.get(rule_id)
-        if subentry is None or subentry.subentry_type != SUBENTRY_BOOKING_RULE:
-            raise _invalid("rule_not_found", rule=rule_id)
+        rule = _rule(entry, rule_id)
     else:
         target = _explicit_target(call)
 
@@ -300,10 +299,9 @@ async def _async_book(call: ServiceCall) -> ServiceResponse:
         )
         if when - dt_util.utcnow() > MAX_WAIT:
             raise _invalid("at_too_far")
-        if rule_id is not None and scheduler is not None and when > dt_util.utcnow():
+        if rule is not None and scheduler is not None and when > dt_util.utcnow():
             # A rule at a future instant is a release: wait (unload-aware) until the engine's
             # last minute, then its precise routine fires at the instant and reports the result.
-            rule = _rule(entry, rule_id)
             if when - WARM_LEAD > dt_util.utcnow():
                 await _wait_while_loaded(hass, entry, when - WARM_LEAD)
             try:
