@@ -11,10 +11,13 @@ from .models import (
     FakeCourt,
     FakeIntent,
     FakeMatch,
+    FreedSlot,
+    FreedSlotCompetitors,
     OfferedMethod,
     RandomCompetitors,
     RecordedRequest,
     Rolling,
+    ScheduledCancellation,
     Variants,
 )
 from .server import FakePlaytomic
@@ -31,9 +34,12 @@ __all__ = [
     "FakeMatch",
     "FakePlaytomic",
     "Fault",
+    "FreedSlot",
+    "FreedSlotCompetitors",
     "OfferedMethod",
     "RandomCompetitors",
     "RecordedRequest",
     "Rolling",
+    "ScheduledCancellation",
     "Variants",
 ]

@@ -1,4 +1,5 @@
-"""Other players who book at release time, applied lazily in due-time order."""
+"""Other players: they book at release time, cancel their matches at a scripted moment, and
+take freed slots after a delay; all applied lazily in due-time order."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime, timedelta
 import random
 from typing import TYPE_CHECKING
 
-from .models import Competitor, RandomCompetitors
+from .models import Competitor, FreedSlotCompetitors, RandomCompetitors
 
 if TYPE_CHECKING:
     from .club import FakeClub
@@ -27,15 +28,18 @@ class _Event:
     owner_id: str
     scripted: Competitor | None
     rule: RandomCompetitors | None
+    freed: tuple[FreedSlotCompetitors, int] | None = None
 
 
 def apply_due_competitors(state: State) -> None:
-    """Book for every competitor whose release + delay is due, earliest first.
+    """Apply due cancellations, then book for every competitor whose release + delay (or
+    freed + delay) is due, earliest first.
 
     Due times are computed now rather than when the competitor was added, so a test may
     script a competitor first and move the release afterwards (``release_in``).
     """
     now = state.clock.now()
+    _apply_due_cancellations(state, now)
     events: list[_Event] = []
     for competitor in state.competitors:
         if competitor.done:
@@ -60,6 +64,8 @@ def apply_due_competitors(state: State) -> None:
     for rule in state.random_competitors:
         events.extend(_random_events(state, rule, now))
         rule.checked_until = max(rule.checked_until, now)
+    for taker in state.freed_competitors:
+        events.extend(_freed_events(state, taker, now))
     events.sort(key=lambda event: event.due)
     for event in events:
         club = state.clubs[event.tenant_id]
@@ -76,6 +82,58 @@ def apply_due_competitors(state: State) -> None:
             event.scripted.outcome = "booked" if booked else "lost"
         if event.rule is not None and booked:
             event.rule.taken.append(f"{event.resource_id}@{event.start.isoformat()}")
+        if event.freed is not None:
+            taker, index = event.freed
+            taker.settled.add(index)
+            if booked:
+                taker.taken.append(f"{event.resource_id}@{event.start.isoformat()}")
+
+
+def _apply_due_cancellations(state: State, now: datetime) -> None:
+    due = sorted((c for c in state.cancellations if not c.done and c.at <= now), key=lambda c: c.at)
+    for cancellation in due:
+        match = state.find_match(cancellation.match_id)
+        cancelled = match is not None and state.cancel(match, cancellation.at)
+        cancellation.done = True
+        cancellation.outcome = "cancelled" if cancelled else "not_cancelable"
+
+
+def _freed_events(state: State, taker: FreedSlotCompetitors, now: datetime) -> list[_Event]:
+    events: list[_Event] = []
+    for index, freed in enumerate(state.freed):
+        if index in taker.settled or taker.tenant_id not in (None, freed.tenant_id):
+            continue
+        if index not in taker.draws:
+            # Seeded per freed slot, so its fate does not depend on the request order.
+            rng = random.Random(f"{taker.seed}:{freed.resource_id}:{freed.freed_at.isoformat()}")
+            taken = rng.random() < taker.probability
+            low, high = taker.delay_range
+            taker.draws[index] = (
+                (rng.uniform(low, high), f"competitor-{rng.randrange(1000, 9999)}")
+                if taken
+                else None
+            )
+        drawn = taker.draws[index]
+        if drawn is None:
+            taker.settled.add(index)
+            continue
+        delay, owner = drawn
+        due = freed.freed_at + timedelta(seconds=delay)
+        if due <= now:
+            events.append(
+                _Event(
+                    due,
+                    freed.tenant_id,
+                    freed.resource_id,
+                    freed.start,
+                    freed.duration,
+                    owner,
+                    None,
+                    None,
+                    (taker, index),
+                )
+            )
+    return events
 
 
 def _random_events(state: State, rule: RandomCompetitors, now: datetime) -> list[_Event]:

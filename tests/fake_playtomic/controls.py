@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from .faults import FAULT_KINDS
-from .models import DailyDrop, FakeIntent, FakeMatch, RecordedRequest, ReleaseModel, Rolling
+from .models import (
+    DailyDrop,
+    FakeIntent,
+    FakeMatch,
+    RecordedRequest,
+    ReleaseModel,
+    Rolling,
+    ScheduledCancellation,
+)
 from .responses import InvalidBodyError, bad_parameters, json_body, json_ok
 from .wire import naive_utc, parse_utc
 
@@ -25,7 +33,10 @@ CONTROL_ENDPOINTS = (
     'POST /_fake/clubs/{tenant_id}/release {"model": "daily_drop", "days_ahead": 14, '
     '"time": "08:30:00"} | {"model": "rolling", "minutes": 2880} | {"in_seconds": 5}',
     'POST /_fake/competitors {"tenant_id", "resource_id", "start", "duration", "delay"} '
-    '| {"tenant_id", "probability", "delay_range": [a, b], "seed"}',
+    '| {"tenant_id", "probability", "delay_range": [a, b], "seed"} '
+    '| {"freed": true, "tenant_id"?, "delay_range": [a, b], "probability", "seed"}',
+    'POST /_fake/cancellations {"match_id"?, "tenant_id"?, "at"? | "in_seconds"?} '
+    "(no match_id: someone else's soonest upcoming match)",
     'POST /_fake/faults {"kind", "method", "path", "status", "count", "json", "text", '
     '"headers", "retry_after"} | DELETE /_fake/faults',
     'POST /_fake/tokens/expire {} | {"refresh": true}',
@@ -112,6 +123,15 @@ def _match_json(match: FakeMatch) -> dict[str, Any]:
     }
 
 
+def _cancellation_json(cancellation: ScheduledCancellation) -> dict[str, Any]:
+    return {
+        "match_id": cancellation.match_id,
+        "at": naive_utc(cancellation.at),
+        "done": cancellation.done,
+        "outcome": cancellation.outcome,
+    }
+
+
 def _intent_json(intent: FakeIntent, live: bool) -> dict[str, Any]:
     return {
         "payment_intent_id": intent.payment_intent_id,
@@ -142,6 +162,7 @@ class ControlHandlers:
             web.post(f"{p}/clock", self._guard(self.clock)),
             web.post(f"{p}/clubs/{{tenant_id}}/release", self._guard(self.release)),
             web.post(f"{p}/competitors", self._guard(self.competitors)),
+            web.post(f"{p}/cancellations", self._guard(self.cancellations)),
             web.post(f"{p}/faults", self._guard(self.add_fault)),
             web.delete(f"{p}/faults", self.clear_faults),
             web.post(f"{p}/tokens/expire", self._guard(self.expire_tokens)),
@@ -242,6 +263,17 @@ class ControlHandlers:
                     }
                     for c in fake.state.competitors
                 ],
+                "cancellations": [_cancellation_json(c) for c in fake.state.cancellations],
+                "freed": [
+                    {
+                        "tenant_id": f.tenant_id,
+                        "resource_id": f.resource_id,
+                        "start": naive_utc(f.start),
+                        "duration": f.duration,
+                        "freed_at": naive_utc(f.freed_at),
+                    }
+                    for f in fake.state.freed
+                ],
                 "faults": [fault.as_json() for fault in fake.faults.faults],
                 "variants": {
                     "tenants_wrapped": fake.variants.tenants_wrapped,
@@ -287,6 +319,8 @@ class ControlHandlers:
         )
 
     async def competitors(self, request: web.Request, body: dict[str, Any]) -> web.Response:
+        if body.get("freed"):
+            return self._freed_competitors(body)
         tenant_id = str(body.get("tenant_id", ""))
         self._club(tenant_id)
         if "probability" in body:
@@ -306,6 +340,51 @@ class ControlHandlers:
             delay=float(body.get("delay", 0.3)),
         )
         return json_ok({"owner_id": competitor.owner_id, "start": naive_utc(competitor.start)})
+
+    def _freed_competitors(self, body: dict[str, Any]) -> web.Response:
+        tenant_id = body.get("tenant_id")
+        if tenant_id is not None:
+            self._club(str(tenant_id))
+        low, high = body.get("delay_range", (60.0, 60.0))
+        if float(low) < 0 or float(high) < float(low):
+            raise ControlError("delay_range must be [low, high] with 0 <= low <= high")
+        probability = _number(body, "probability") if "probability" in body else 1.0
+        taker = self._fake.add_freed_slot_competitors(
+            None if tenant_id is None else str(tenant_id),
+            delay_range=(float(low), float(high)),
+            probability=probability,
+            seed=int(body.get("seed", 0)),
+        )
+        return json_ok(
+            {
+                "tenant_id": taker.tenant_id,
+                "freed": True,
+                "probability": taker.probability,
+                "delay_range": list(taker.delay_range),
+            }
+        )
+
+    async def cancellations(self, request: web.Request, body: dict[str, Any]) -> web.Response:
+        fake = self._fake
+        if "match_id" in body:
+            match_id = str(body["match_id"])
+            if fake.state.find_match(match_id) is None:
+                raise ControlError(f"unknown match_id {match_id}")
+        else:
+            tenant_id = body.get("tenant_id")
+            if tenant_id is not None:
+                self._club(str(tenant_id))
+            match = fake.someone_elses_match(None if tenant_id is None else str(tenant_id))
+            if match is None:
+                raise ControlError("no upcoming match of another player to cancel")
+            match_id = match.match_id
+        if "at" in body:
+            at = _timestamp(body["at"], "at")
+        elif "in_seconds" in body:
+            at = fake.clock.now() + timedelta(seconds=_number(body, "in_seconds"))
+        else:
+            at = None
+        return json_ok(_cancellation_json(fake.cancel_match(match_id, at)))
 
     async def add_fault(self, request: web.Request, body: dict[str, Any]) -> web.Response:
         kind = body.get("kind")

@@ -136,7 +136,6 @@ class MatchHandlers:
             return api_error(403, "FORBIDDEN", "Only the owner can cancel this match")
         if match.status == CANCELED:
             return api_error(409, MATCH_NOT_CANCELABLE, "The match is already cancelled")
-        if match.start <= state.clock.now():
+        if not state.cancel(match):
             return api_error(409, MATCH_NOT_CANCELABLE, "The match has already started")
-        match.status = CANCELED
         return json_ok(match_json(self._fake, match))

@@ -181,3 +181,39 @@ class RandomCompetitors:
     # (resource_id, start) -> (duration, delay s, owner) or None; the draw never changes, so
     # each slot is rolled once instead of on every request.
     draws: dict[tuple[str, datetime], tuple[int, float, str] | None] = field(default_factory=dict)
+
+
+@dataclass
+class ScheduledCancellation:
+    """The owner of ``match_id`` cancels it at ``at`` (server clock), freeing its slot."""
+
+    match_id: str
+    at: datetime
+    done: bool = False
+    outcome: str | None = None  # "cancelled" | "not_cancelable" once applied
+
+
+@dataclass(frozen=True)
+class FreedSlot:
+    """A slot a cancellation gave back, and when (server clock)."""
+
+    tenant_id: str
+    resource_id: str
+    start: datetime
+    duration: int
+    freed_at: datetime
+
+
+@dataclass
+class FreedSlotCompetitors:
+    """Other players who take a freed slot: each freed slot of the club (every club when
+    ``tenant_id`` is None) goes with ``probability`` after a delay drawn from ``delay_range``."""
+
+    tenant_id: str | None
+    probability: float
+    delay_range: tuple[float, float]
+    seed: int
+    taken: list[str] = field(default_factory=list)
+    # Index into State.freed -> (delay s, owner) or None: drawn once per freed slot.
+    draws: dict[int, tuple[float, str] | None] = field(default_factory=dict)
+    settled: set[int] = field(default_factory=set)

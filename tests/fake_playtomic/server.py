@@ -18,6 +18,7 @@ from .clock import FakeClock
 from .club import FakeClub
 from .faults import CONFIRMATION_PATH, Fault, FaultBook
 from .models import (
+    CANCELED,
     Competitor,
     CourtSpec,
     DailyDrop,
@@ -25,9 +26,11 @@ from .models import (
     FakeCourt,
     FakeIntent,
     FakeMatch,
+    FreedSlotCompetitors,
     RandomCompetitors,
     RecordedRequest,
     ReleaseModel,
+    ScheduledCancellation,
     Variants,
 )
 from .state import State
@@ -304,6 +307,54 @@ class FakePlaytomic:
         )
         self.state.random_competitors.append(rule)
         return rule
+
+    # Cancellations (a court comes back) ------------------------------------------------
+
+    def cancel_match(self, match_id: str, at: datetime | None = None) -> ScheduledCancellation:
+        """Its owner cancels the match at ``at`` (server clock; default now), freeing the slot."""
+        if self.state.find_match(match_id) is None:
+            raise KeyError(f"unknown match_id {match_id!r}")
+        cancellation = ScheduledCancellation(
+            match_id=match_id, at=at if at is not None else self.clock.now()
+        )
+        self.state.cancellations.append(cancellation)
+        self.state.apply_competitors()
+        return cancellation
+
+    def someone_elses_match(self, tenant_id: str | None = None) -> FakeMatch | None:
+        """The soonest upcoming active match of a non-account player (a competitor or a seeded
+        booking), optionally at one club: what "free a court now" gives back."""
+        now = self.clock.now()
+        accounts = {account.user_id for account in self.accounts.values()}
+        candidates = [
+            match
+            for match in self.matches
+            if match.status != CANCELED
+            and match.start > now
+            and match.owner_id not in accounts
+            and tenant_id in (None, match.tenant_id)
+        ]
+        return min(candidates, key=lambda match: match.start, default=None)
+
+    def add_freed_slot_competitors(
+        self,
+        tenant_id: str | None = None,
+        *,
+        delay_range: tuple[float, float] = (60.0, 60.0),
+        probability: float = 1.0,
+        seed: int = 0,
+    ) -> FreedSlotCompetitors:
+        """Each slot freed from now on (at the club, or anywhere) is taken by another player
+        with ``probability``, ``delay_range`` seconds (uniform) after it was freed."""
+        if tenant_id is not None:
+            self._club(tenant_id)
+        taker = FreedSlotCompetitors(
+            tenant_id=tenant_id, probability=probability, delay_range=delay_range, seed=seed
+        )
+        # Slots freed before the takers existed are not theirs.
+        taker.settled.update(range(len(self.state.freed)))
+        self.state.freed_competitors.append(taker)
+        return taker
 
     # Faults ---------------------------------------------------------------------------
 

@@ -16,7 +16,10 @@ from .models import (
     FakeAccount,
     FakeIntent,
     FakeMatch,
+    FreedSlot,
+    FreedSlotCompetitors,
     RandomCompetitors,
+    ScheduledCancellation,
 )
 from .tokens import TokenStore
 
@@ -41,6 +44,9 @@ class State:
         self._intents: dict[str, FakeIntent] = {}
         self.competitors: list[Competitor] = []
         self.random_competitors: list[RandomCompetitors] = []
+        self.cancellations: list[ScheduledCancellation] = []
+        self.freed: list[FreedSlot] = []
+        self.freed_competitors: list[FreedSlotCompetitors] = []
 
     # Lookups -------------------------------------------------------------------------
 
@@ -180,6 +186,20 @@ class State:
         )
         self._matches.append(match)
         return match
+
+    def cancel(self, match: FakeMatch, at: datetime | None = None) -> bool:
+        """Cancel an active match that has not started (at ``at``, default now) and record the
+        freed slot; False when it cannot be cancelled."""
+        when = at if at is not None else self.clock.now()
+        if match.status == CANCELED or match.start <= when:
+            return False
+        match.status = CANCELED
+        club = self.clubs.get(match.tenant_id)
+        if club is not None:
+            self.freed.append(
+                FreedSlot(match.tenant_id, match.resource_id, match.start, match.duration, when)
+            )
+        return True
 
     def apply_competitors(self) -> None:
         apply_due_competitors(self)
