@@ -56,8 +56,7 @@ async def test_book_now_failure_raises(
     fake_playtomic.edge_block("POST", "^/v1/payment_intents$")
     with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call("button", "press", {ATTR_ENTITY_ID: BUTTON}, blocking=True)
-    assert err.value.translation_key == "booking_failed"
-    assert err.value.translation_placeholders == {"reason": "edge_blocked"}
+    assert err.value.translation_key == "reason_edge_blocked"
     assert hass.states.get("sensor.weekday_evenings_last_booking_result").state == "failed"
     assert not [m for m in fake_playtomic.matches if m.owner_id == ALICE_ID]
 

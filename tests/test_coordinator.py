@@ -143,7 +143,7 @@ async def test_api_error_makes_entities_unavailable(
     assert hass.states.get(UPCOMING).state == STATE_UNAVAILABLE
     # Health sensors stay readable exactly then.
     assert hass.states.get("sensor.playtomic_alice_token_expires").state != STATE_UNAVAILABLE
-    assert mock_config_entry.runtime_data.health.error == "api_error_500"
+    assert mock_config_entry.runtime_data.health.error == "server_error"
 
     fake_playtomic.clear_faults()
     await _tick(hass, freezer, 16)
@@ -212,4 +212,4 @@ async def test_unknown_club_does_not_break_other_data(
     fake_playtomic.fail("GET", f"/v1/tenants/{NORTE_ID}", status=404, count=None)
     await setup_integration(hass, mock_config_entry)
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
-    assert mock_config_entry.reason == "Playtomic answered with an error (api_error_404)"
+    assert mock_config_entry.reason == "Playtomic does not know what was asked for"

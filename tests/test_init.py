@@ -14,6 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.playtomic import async_remove_config_entry_device
 from custom_components.playtomic.const import DOMAIN, SUBENTRY_BOOKING_RULE
 from custom_components.playtomic.engine.outcome import AttemptResult, Outcome
+from custom_components.playtomic.engine.reasons import Reason
 from custom_components.playtomic.results import async_report_result
 from custom_components.playtomic.runtime import history_key
 from tests.const import ALICE_EMAIL, ALICE_ID, NORTE_ID, RIVERSIDE_ID, RULE_DATA, RULE_SUBENTRY_ID
@@ -130,7 +131,7 @@ async def test_first_refresh_failure_retries(
     fake_playtomic.fail("GET", "/v1/matches", status=500, count=None)
     await setup_integration(hass, mock_config_entry)
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
-    assert mock_config_entry.reason == "Playtomic answered with an error (api_error_500)"
+    assert mock_config_entry.reason == "Playtomic's servers had a problem; try again later"
 
 
 def _device(
@@ -249,7 +250,7 @@ async def test_remove_entry_drops_history_and_issues(
             rule_id=RULE_SUBENTRY_ID,
             tenant_id=NORTE_ID,
             club_name="Club Padel Norte",
-            reason="payment_not_possible",
+            reason=Reason.NO_ALLOWED_PAYMENT_METHOD,
         ),
     )
     await hass.async_block_till_done()

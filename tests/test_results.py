@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.playtomic.const import DOMAIN, EVENT_BOOKING_FAILED, EVENT_BOOKING_SUCCEEDED
 from custom_components.playtomic.engine.outcome import AttemptResult, Outcome
+from custom_components.playtomic.engine.reasons import Reason
 from custom_components.playtomic.results import async_report_result
 from custom_components.playtomic.runtime import HISTORY_LIMIT, ResultHistory, history_key
 from tests.const import ALICE_PASSWORD, NORTE_ID, RULE_SUBENTRY_ID
@@ -118,7 +119,9 @@ async def test_failed_result_carries_reason_and_checkout_link(
     await setup_integration(hass, mock_config_entry)
 
     await async_report_result(
-        hass, mock_config_entry, _result(Outcome.OUTCOME_UNKNOWN, reason="outcome_unknown")
+        hass,
+        mock_config_entry,
+        _result(Outcome.OUTCOME_UNKNOWN, reason=Reason.CONFIRMATION_UNCONFIRMED),
     )
     await hass.async_block_till_done()
 
@@ -128,7 +131,7 @@ async def test_failed_result_carries_reason_and_checkout_link(
         "&start=2026-03-03T17%3A00%3A00.000Z&duration=90"
     )
     assert events[0].data["outcome"] == "outcome_unknown"
-    assert events[0].data["reason"] == "outcome_unknown"
+    assert events[0].data["reason"] == "confirmation_unconfirmed"
     assert events[0].data["url"] == link
     assert calls[0]["title"] == "Booking unclear: Weekday evenings"
     assert calls[0]["message"] == (
@@ -136,7 +139,7 @@ async def test_failed_result_carries_reason_and_checkout_link(
         f"Pista 1, Tuesday 2026-03-03 18:00, 90 min, 36 EUR. Finish it in the app: {link}"
     )
     assert calls[0]["data"] == {"url": link, "clickAction": link}
-    assert hass.states.get(RESULT_SENSOR).attributes["reason"] == "outcome_unknown"
+    assert hass.states.get(RESULT_SENSOR).attributes["reason"] == "confirmation_unconfirmed"
 
 
 async def test_no_slot_links_to_the_club(
@@ -153,7 +156,7 @@ async def test_no_slot_links_to_the_club(
             rule_id=RULE_SUBENTRY_ID,
             tenant_id=NORTE_ID,
             club_name="Club Padel Norte",
-            reason="api_error_418",
+            reason=Reason.API_ERROR,
         ),
     )
     await hass.async_block_till_done()
@@ -237,7 +240,7 @@ async def test_payment_issue_raised_and_cleared(
     await async_report_result(
         hass,
         mock_config_entry,
-        _result(Outcome.PAYMENT_NOT_POSSIBLE, reason="payment_not_possible"),
+        _result(Outcome.PAYMENT_NOT_POSSIBLE, reason=Reason.NO_ALLOWED_PAYMENT_METHOD),
     )
     issue = registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
@@ -256,7 +259,7 @@ async def test_auth_and_edge_failures_raise_issues(
     await setup_integration(hass, mock_config_entry)
     registry = ir.async_get(hass)
     await async_report_result(
-        hass, mock_config_entry, _result(Outcome.FAILED, reason="auth_failed")
+        hass, mock_config_entry, _result(Outcome.FAILED, reason=Reason.AUTH_FAILED)
     )
     await hass.async_block_till_done()
     assert registry.async_get_issue(DOMAIN, f"auth_failed_{mock_config_entry.entry_id}")
@@ -264,7 +267,7 @@ async def test_auth_and_edge_failures_raise_issues(
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
 
     await async_report_result(
-        hass, mock_config_entry, _result(Outcome.FAILED, reason="edge_blocked")
+        hass, mock_config_entry, _result(Outcome.FAILED, reason=Reason.EDGE_BLOCKED)
     )
     assert registry.async_get_issue(DOMAIN, f"edge_blocked_{mock_config_entry.entry_id}")
 
@@ -279,7 +282,9 @@ async def test_history_is_bounded_and_restored(
     await setup_integration(hass, mock_config_entry)
     for n in range(HISTORY_LIMIT + 5):
         await async_report_result(
-            hass, mock_config_entry, _result(Outcome.NO_SLOT, attempts=n, reason="no_slot")
+            hass,
+            mock_config_entry,
+            _result(Outcome.NO_SLOT, attempts=n, reason=Reason.NO_MATCHING_SLOT),
         )
     await async_report_result(hass, mock_config_entry, _result(Outcome.BOOKED, match_id="m9"))
     await flush_store(mock_config_entry.runtime_data.history._store)

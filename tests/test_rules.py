@@ -15,10 +15,9 @@ from homeassistant.exceptions import ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.playtomic.api import PlaytomicError
 from custom_components.playtomic.booking import async_book
 from custom_components.playtomic.const import DOMAIN, SUBENTRY_BOOKING_RULE
-from custom_components.playtomic.coordinator import MAX_CLUB_DAYS_PER_REFRESH, error_code
+from custom_components.playtomic.coordinator import MAX_CLUB_DAYS_PER_REFRESH
 from custom_components.playtomic.engine import BookingRule
 from custom_components.playtomic.engine.outcome import AttemptResult, Outcome
 from custom_components.playtomic.notifications import details
@@ -79,11 +78,6 @@ def _subentry(
         title=subentry_id.replace("_", " ").capitalize(),
         unique_id=None,
     )
-
-
-def test_error_code_of_plain_error() -> None:
-    """Anything that is not a known failure is an unknown error."""
-    assert error_code(PlaytomicError("boom")) == "unknown_error"
 
 
 def test_details_without_slot() -> None:

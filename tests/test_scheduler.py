@@ -18,7 +18,7 @@ from custom_components.playtomic.const import (
     EVENT_BOOKING_SUCCEEDED,
     SUBENTRY_BOOKING_RULE,
 )
-from custom_components.playtomic.engine import AttemptResult, BookingEngine, Outcome
+from custom_components.playtomic.engine import AttemptResult, BookingEngine, Outcome, Reason
 from custom_components.playtomic.scheduler import store_key
 from tests.const import ALICE_EMAIL, ALICE_ID, ALICE_PASSWORD, NORTE_ID, RULE_DATA, RULE_SUBENTRY_ID
 from tests.fake_playtomic import DailyDrop, FakePlaytomic
@@ -69,7 +69,7 @@ class RunRecorder:
             tenant_id=rule.tenant_id,
             target_date=attempt.target_date,
             release_at=attempt.release_at,
-            reason="all_candidates_gone",
+            reason=Reason.ALL_CANDIDATES_GONE,
         )
 
 

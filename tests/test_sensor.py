@@ -259,7 +259,7 @@ async def test_last_api_error_disabled_by_default(
     await mock_config_entry.runtime_data.availability.async_refresh()
     await hass.async_block_till_done()
     state = hass.states.get(LAST_ERROR)
-    assert state.state == "api_error_500"
+    assert state.state == "server_error"
     assert state.attributes["at"] is not None
 
 

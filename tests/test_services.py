@@ -167,9 +167,9 @@ async def test_unknown_and_unloaded_entries(
 @pytest.mark.parametrize(
     ("fault", "key"),
     [
-        ("fail", "api_error"),
-        ("edge_block", "edge_blocked"),
-        ("rate_limit", "rate_limited"),
+        ("fail", "reason_server_error"),
+        ("edge_block", "reason_edge_blocked"),
+        ("rate_limit", "reason_rate_limited"),
     ],
 )
 async def test_find_slots_api_failures(
@@ -201,7 +201,7 @@ async def test_find_slots_connection_error(
     await fake_playtomic.stop()
     with pytest.raises(HomeAssistantError) as err:
         await _call(hass, "find_slots", {"config_entry_id": mock_config_entry.entry_id})
-    assert err.value.translation_key == "cannot_connect"
+    assert err.value.translation_key == "reason_cannot_connect"
 
 
 async def test_find_slots_club_lookup_failure(
@@ -216,7 +216,7 @@ async def test_find_slots_club_lookup_failure(
             "find_slots",
             {"config_entry_id": mock_config_entry.entry_id, "tenant_id": RIVERSIDE_ID},
         )
-    assert err.value.translation_key == "api_error"
+    assert err.value.translation_key == "reason_server_error"
     await fake_playtomic.stop()
     with pytest.raises(HomeAssistantError) as err:
         await _call(
@@ -224,7 +224,7 @@ async def test_find_slots_club_lookup_failure(
             "find_slots",
             {"config_entry_id": mock_config_entry.entry_id, "tenant_id": RIVERSIDE_ID},
         )
-    assert err.value.translation_key == "cannot_connect"
+    assert err.value.translation_key == "reason_cannot_connect"
 
 
 async def test_auth_failure_in_action_starts_reauth(
@@ -237,7 +237,7 @@ async def test_auth_failure_in_action_starts_reauth(
     fake_playtomic.expire_tokens(refresh=True)
     with pytest.raises(HomeAssistantError) as err:
         await _call(hass, "find_slots", {"config_entry_id": mock_config_entry.entry_id})
-    assert err.value.translation_key == "auth_failed"
+    assert err.value.translation_key == "reason_auth_failed"
     await hass.async_block_till_done()
     assert hass.config_entries.flow.async_progress_by_handler(DOMAIN)
 
@@ -505,12 +505,11 @@ async def test_book_api_failure_raises(
         await _call(
             hass, "book", {"config_entry_id": mock_config_entry.entry_id, "rule": RULE_SUBENTRY_ID}
         )
-    assert err.value.translation_key == "booking_failed"
-    assert err.value.translation_placeholders == {"reason": "api_error_500_INTERNAL_SERVER_ERROR"}
+    assert err.value.translation_key == "reason_server_error"
     state = hass.states.get("sensor.weekday_evenings_last_booking_result")
     assert state.state == "failed"
-    assert state.attributes["reason"] == "api_error_500_INTERNAL_SERVER_ERROR"
-    assert mock_config_entry.runtime_data.health.error == "api_error_500_INTERNAL_SERVER_ERROR"
+    assert state.attributes["reason"] == "server_error"
+    assert mock_config_entry.runtime_data.health.error == "server_error"
 
 
 @pytest.mark.parametrize(
@@ -681,7 +680,7 @@ async def test_cancel_booking_api_failure(
             {"config_entry_id": mock_config_entry.entry_id, "match_id": "m"},
             response=False,
         )
-    assert err.value.translation_key == "api_error"
+    assert err.value.translation_key == "reason_server_error"
 
 
 async def test_book_at_for_an_unusable_rule(

@@ -11,13 +11,14 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import ConfigType
 
-from .api import PlaytomicAuthError, PlaytomicEdgeBlockedError, PlaytomicError, TokenPair
+from .api import PlaytomicError, TokenPair
 from .booking import payment_policy
 from .client_factory import create_client
 from .const import CONF_DRY_RUN, CONF_TOKENS, DOMAIN, SUBENTRY_BOOKING_RULE
 from .coordinator import AvailabilityCoordinator, MatchesCoordinator
-from .engine import AttemptResult, BookingEngine
+from .engine import AttemptResult, BookingEngine, Reason, reason_of
 from .entity import account_device_info
+from .failures import reason_translation
 from .repairs import (
     async_delete_auth_issue,
     async_delete_edge_blocked_issue,
@@ -68,19 +69,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) ->
     client = create_client(hass, entry.data, on_tokens=save_tokens)
     try:
         await client.ensure_token()
-    except PlaytomicAuthError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="auth_failed"
-        ) from err
-    except PlaytomicEdgeBlockedError as err:
-        async_raise_edge_blocked_issue(hass, entry)
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN, translation_key="edge_blocked"
-        ) from err
     except PlaytomicError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN, translation_key="cannot_connect"
-        ) from err
+        reason = reason_of(err)
+        if reason is Reason.AUTH_FAILED:
+            raise ConfigEntryAuthFailed(**reason_translation(reason)) from err
+        if reason is Reason.EDGE_BLOCKED:
+            async_raise_edge_blocked_issue(hass, entry)
+        raise ConfigEntryNotReady(**reason_translation(reason)) from err
     async_delete_auth_issue(hass, entry)
     async_delete_edge_blocked_issue(hass, entry)
     # Rule edits reload the entry, so once per setup tells about every unusable rule.

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .booking import async_book
-from .const import DOMAIN, SUBENTRY_BOOKING_RULE
+from .const import SUBENTRY_BOOKING_RULE
 from .engine.outcome import Outcome
+from .engine.reasons import Reason
 from .entity import PlaytomicRuleEntity
+from .failures import reason_error
 from .runtime import PlaytomicConfigEntry
 
 # A press books a court: never two at once.
@@ -31,11 +32,7 @@ class PlaytomicBookNowButton(PlaytomicRuleEntity, ButtonEntity):
         """Run the booking path for this rule; an API failure also shows as an error."""
         result = await async_book(self.hass, self.entry, rule_id=self.subentry_id)
         if result.outcome is Outcome.FAILED:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="booking_failed",
-                translation_placeholders={"reason": result.reason or "unknown_error"},
-            )
+            raise reason_error(result.reason or Reason.UNKNOWN_ERROR)
 
 
 async def async_setup_entry(

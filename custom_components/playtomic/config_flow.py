@@ -33,14 +33,7 @@ from homeassistant.helpers.selector import (
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
-from .api import (
-    Club,
-    PlaytomicAuthError,
-    PlaytomicClient,
-    PlaytomicEdgeBlockedError,
-    PlaytomicError,
-    TokenPair,
-)
+from .api import Club, PlaytomicClient, PlaytomicError, TokenPair
 from .api.contract import normalize_sport_id
 from .client_factory import api_base_url, create_client
 from .const import (
@@ -59,6 +52,7 @@ from .const import (
     PAYMENT_METHOD_CHOICES,
     SUBENTRY_BOOKING_RULE,
 )
+from .failures import flow_error
 from .rule_schema import (
     club_search_schema,
     club_select_schema,
@@ -109,16 +103,6 @@ def form_schema(
     return flow.add_suggested_values_to_schema(schema, values)  # type: ignore[arg-type]
 
 
-def error_key(err: PlaytomicError) -> str:
-    """The form error (or abort reason) for a client error."""
-    if isinstance(err, PlaytomicEdgeBlockedError):
-        # Never "invalid_auth": the password is fine, the firewall refused this network.
-        return "edge_blocked"
-    if isinstance(err, PlaytomicAuthError):
-        return "invalid_auth"
-    return "cannot_connect"
-
-
 class ClubRuleSteps[ResultT: FlowResult[Any, Any]](FlowHandler[Any, ResultT, Any]):
     """The `club` → `club_select` → `rule` steps shared by the account flow and the rule subentry.
 
@@ -159,7 +143,7 @@ class ClubRuleSteps[ResultT: FlowResult[Any, Any]](FlowHandler[Any, ResultT, Any
                         coordinate=home, radius_m=CLUB_SEARCH_RADIUS_M, sport_id=self._sport
                     )
             except PlaytomicError as err:
-                errors["base"] = error_key(err)
+                errors["base"] = flow_error(err)
             except Exception:
                 LOGGER.exception("Unexpected error while searching Playtomic clubs")
                 errors["base"] = "unknown"
@@ -181,7 +165,7 @@ class ClubRuleSteps[ResultT: FlowResult[Any, Any]](FlowHandler[Any, ResultT, Any
             try:
                 self._club = await self._retrying_client().get_club(user_input[CONF_TENANT_ID])
             except PlaytomicError as err:
-                errors["base"] = error_key(err)
+                errors["base"] = flow_error(err)
             except Exception:
                 LOGGER.exception("Unexpected error while loading a Playtomic club")
                 errors["base"] = "unknown"
@@ -272,7 +256,7 @@ class PlaytomicConfigFlow(ClubRuleSteps[ConfigFlowResult], ConfigFlow, domain=DO
         try:
             tokens = await client.login()
         except PlaytomicError as err:
-            return {"base": error_key(err)}
+            return {"base": flow_error(err)}
         except Exception:
             LOGGER.exception("Unexpected error while logging in to Playtomic")
             return {"base": "unknown"}
@@ -462,7 +446,7 @@ class BookingRuleSubentryFlow(ClubRuleSteps[SubentryFlowResult], ConfigSubentryF
             try:
                 self._club = await self._retrying_client().get_club(subentry.data[CONF_TENANT_ID])
             except PlaytomicError as err:
-                return self.async_abort(reason=error_key(err))
+                return self.async_abort(reason=flow_error(err))
             except Exception:
                 LOGGER.exception("Unexpected error while loading a Playtomic club")
                 return self.async_abort(reason="unknown")

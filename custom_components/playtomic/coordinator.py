@@ -16,20 +16,10 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .api import (
-    Club,
-    Match,
-    PlaytomicApiError,
-    PlaytomicAuthError,
-    PlaytomicClient,
-    PlaytomicConnectionError,
-    PlaytomicEdgeBlockedError,
-    PlaytomicError,
-    PlaytomicRateLimitedError,
-    Slot,
-)
+from .api import Club, Match, PlaytomicClient, PlaytomicError, PlaytomicRateLimitedError, Slot
 from .const import DOMAIN, LOGGER
-from .engine import BookingRule, covered_dates, open_dates
+from .engine import BookingRule, Reason, covered_dates, open_dates, reason_of
+from .failures import reason_translation
 from .repairs import async_delete_edge_blocked_issue, async_raise_edge_blocked_issue
 from .rules import rules_of
 from .runtime import ApiHealth
@@ -46,21 +36,6 @@ MAX_CLUB_DAYS_PER_REFRESH = 7
 ALTERNATIVES = 3
 # A 429 keeps the previous data, but not forever: older data than this is stale.
 STALE_AFTER = timedelta(hours=1)
-
-
-def error_code(err: PlaytomicError) -> str:
-    """A short machine-readable code for an API failure (never a secret)."""
-    if isinstance(err, PlaytomicAuthError):
-        return "auth_failed"
-    if isinstance(err, PlaytomicEdgeBlockedError):
-        return "edge_blocked"
-    if isinstance(err, PlaytomicRateLimitedError):
-        return "rate_limited"
-    if isinstance(err, PlaytomicConnectionError):
-        return "cannot_connect"
-    if isinstance(err, PlaytomicApiError):
-        return f"api_error_{err.http_status}" if err.http_status else "api_error"
-    return "unknown_error"
 
 
 class PlaytomicCoordinator[T](DataUpdateCoordinator[T]):
@@ -95,42 +70,31 @@ class PlaytomicCoordinator[T](DataUpdateCoordinator[T]):
         try:
             return await call
         except PlaytomicError as err:
-            self.health.error = error_code(err)
+            self.health.error = reason_of(err)
             self.health.at = dt_util.utcnow()
             raise
 
     async def _async_update_data(self) -> T:
         try:
             data = await self._fetch()
-        except PlaytomicAuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="auth_failed"
-            ) from err
-        except PlaytomicEdgeBlockedError as err:
-            async_raise_edge_blocked_issue(self.hass, self.config_entry)
-            raise UpdateFailed(translation_domain=DOMAIN, translation_key="edge_blocked") from err
-        except PlaytomicRateLimitedError as err:
-            if (
-                self.data is not None
-                and self.last_success is not None
-                and dt_util.utcnow() - self.last_success < STALE_AFTER
-            ):
-                # Contract §8 rule 6: back off, and show what we had meanwhile.
-                LOGGER.debug("%s rate limited, keeping the previous data", self.name)
-                return self.data
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="rate_limited",
-                retry_after=err.retry_after,
-            ) from err
-        except PlaytomicConnectionError as err:
-            raise UpdateFailed(translation_domain=DOMAIN, translation_key="cannot_connect") from err
         except PlaytomicError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="api_error",
-                translation_placeholders={"code": error_code(err)},
-            ) from err
+            reason = reason_of(err)
+            if reason is Reason.AUTH_FAILED:
+                raise ConfigEntryAuthFailed(**reason_translation(reason)) from err
+            if reason is Reason.EDGE_BLOCKED:
+                async_raise_edge_blocked_issue(self.hass, self.config_entry)
+            retry_after: float | None = None
+            if isinstance(err, PlaytomicRateLimitedError):
+                if (
+                    self.data is not None
+                    and self.last_success is not None
+                    and dt_util.utcnow() - self.last_success < STALE_AFTER
+                ):
+                    # Contract §8 rule 6: back off, and show what we had meanwhile.
+                    LOGGER.debug("%s rate limited, keeping the previous data", self.name)
+                    return self.data
+                retry_after = err.retry_after
+            raise UpdateFailed(retry_after=retry_after, **reason_translation(reason)) from err
         self.last_success = dt_util.utcnow()
         async_delete_edge_blocked_issue(self.hass, self.config_entry)
         return data

@@ -16,6 +16,7 @@ import voluptuous as vol
 
 from .const import DOMAIN, LOGGER, WEEKDAYS
 from .engine.outcome import AttemptResult, Outcome
+from .engine.reasons import Reason
 
 NOTIFY_DOMAIN = "notify"
 _FALLBACK_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -65,16 +66,9 @@ def details(texts: Mapping[str, str], result: AttemptResult) -> str:
     return ", ".join(part for part in parts if part)
 
 
-def reason_text(texts: Mapping[str, str], reason: str | None) -> str:
-    """The reason code in plain words (the code itself when no text exists)."""
-    if not reason:
-        return ""
-    # "api_error_404" falls back to the text of "api_error".
-    for code in (reason, reason.rstrip("0123456789").rstrip("_")):
-        key = f"reason_{code}"
-        if (text := _text(texts, key)) != key:
-            return text
-    return reason
+def reason_text(texts: Mapping[str, str], reason: Reason | None) -> str:
+    """The reason code in plain words (every code of the closed set has a text)."""
+    return _text(texts, f"reason_{reason.value}") if reason else ""
 
 
 async def async_compose(

@@ -58,7 +58,7 @@ def event_data(
         "duration": result.duration,
         "match_id": result.match_id,
         "outcome": result.outcome.value,
-        "reason": result.reason,
+        "reason": result.reason.value if result.reason else None,
         "latency_ms": result.latency_ms,
         "price": result.price,
         "url": link,

@@ -13,6 +13,7 @@ from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN
 from .engine.outcome import AttemptResult
+from .engine.reasons import Reason
 
 if TYPE_CHECKING:
     from .api import PlaytomicClient
@@ -68,7 +69,7 @@ class ResultHistory:
 class ApiHealth:
     """The last API error seen by any part of the entry (diagnostic sensor)."""
 
-    error: str | None = None
+    error: Reason | None = None
     at: datetime | None = None
 
 

@@ -31,11 +31,12 @@ from .engine import (
     BookingEngine,
     BookingRule,
     PlannedAttempt,
+    Reason,
     failed_result,
-    failure_reason,
     missed_result,
     next_attempt,
     plan_attempts,
+    reason_of,
     target_date_for,
 )
 from .waiting import async_wait_until
@@ -284,10 +285,10 @@ class ReleaseScheduler:
         try:
             result = await self._async_release(rule, attempt, state, resume=resume, dry_run=dry_run)
         except PlaytomicError as err:
-            result = failed_result(attempt, rule, reason=failure_reason(err))
+            result = failed_result(attempt, rule, reason=reason_of(err))
         except Exception:
             LOGGER.exception("Release of %s for %s failed", rule.name, attempt.target_date)
-            result = failed_result(attempt, rule, reason="internal_error")
+            result = failed_result(attempt, rule, reason=Reason.INTERNAL_ERROR)
         if _parse_instant(state.get("armed")) == attempt.release_at:
             state.pop("armed", None)
         state.pop("intents", None)

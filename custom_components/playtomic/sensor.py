@@ -65,7 +65,7 @@ def _last_result_attrs(view: RuleView) -> dict[str, Any]:
         "slot": result.local_start.isoformat() if result.local_start else None,
         "court": result.court_name,
         "match_id": result.match_id,
-        "reason": result.reason,
+        "reason": result.reason.value if result.reason else None,
         "attempts": result.attempts,
         "latency_ms": result.latency_ms,
         "requests": result.requests_used,

@@ -22,23 +22,15 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
-from .api import (
-    Club,
-    PlaytomicApiError,
-    PlaytomicAuthError,
-    PlaytomicEdgeBlockedError,
-    PlaytomicError,
-    PlaytomicRateLimitedError,
-    SlotFilter,
-    best_slots,
-)
+from .api import Club, PlaytomicError, SlotFilter, best_slots
 from .api.contract import normalize_sport_id
 from .api.links import checkout_link
 from .booking import ExplicitTarget, async_book
 from .const import COURT_TYPES, DEFAULT_SPORT, DOMAIN
-from .coordinator import error_code
 from .engine import BookingRule
 from .engine.outcome import AttemptResult, Outcome
+from .engine.reasons import Reason, reason_of
+from .failures import client_error, reason_error
 from .rules import rule_of, rules_of
 from .runtime import PlaytomicConfigEntry
 from .scheduler import WARM_LEAD, SchedulerStoppedError
@@ -143,28 +135,12 @@ def async_get_config_entry(hass: HomeAssistant, entry_id: str) -> PlaytomicConfi
     return entry
 
 
-def _action_error(
-    hass: HomeAssistant, entry: PlaytomicConfigEntry, err: PlaytomicError
-) -> HomeAssistantError:
-    """The translated action error for a client failure."""
-    if isinstance(err, PlaytomicAuthError):
-        entry.async_start_reauth(hass)
-        return _failed("auth_failed")
-    if isinstance(err, PlaytomicEdgeBlockedError):
-        return _failed("edge_blocked")
-    if isinstance(err, PlaytomicRateLimitedError):
-        return _failed("rate_limited")
-    if isinstance(err, PlaytomicApiError):
-        return _failed("api_error", code=error_code(err))
-    return _failed("cannot_connect")
-
-
 async def _api[R](hass: HomeAssistant, entry: PlaytomicConfigEntry, call: Awaitable[R]) -> R:
     """Await a client call, turning its failure into a translated action error."""
     try:
         return await call
     except PlaytomicError as err:
-        raise _action_error(hass, entry, err) from err
+        raise client_error(hass, entry, err) from err
 
 
 def _default_tenant(entry: PlaytomicConfigEntry, tenant_id: str | None) -> str:
@@ -179,12 +155,10 @@ def _default_tenant(entry: PlaytomicConfigEntry, tenant_id: str | None) -> str:
 async def _club(hass: HomeAssistant, entry: PlaytomicConfigEntry, tenant_id: str) -> Club:
     try:
         return await entry.runtime_data.availability.async_get_club(tenant_id)
-    except PlaytomicApiError as err:
-        if err.http_status == 404:
-            raise _invalid("club_not_found", tenant_id=tenant_id) from err
-        raise _action_error(hass, entry, err) from err
     except PlaytomicError as err:
-        raise _action_error(hass, entry, err) from err
+        if reason_of(err) is Reason.NOT_FOUND:
+            raise _invalid("club_not_found", tenant_id=tenant_id) from err
+        raise client_error(hass, entry, err) from err
 
 
 def _day_range(call: ServiceCall, club: Club) -> list[date]:
@@ -326,7 +300,7 @@ def _rule(entry: PlaytomicConfigEntry, rule_id: str) -> BookingRule:
 def _book_response(call: ServiceCall, result: AttemptResult) -> ServiceResponse:
     """The result for the caller; an API failure is an error, not a response."""
     if result.outcome is Outcome.FAILED:
-        raise _failed("booking_failed", reason=result.reason or "unknown_error")
+        raise reason_error(result.reason or Reason.UNKNOWN_ERROR)
     return result.as_dict() if call.return_response else None
 
 
@@ -337,11 +311,12 @@ async def _async_cancel_booking(call: ServiceCall) -> ServiceResponse:
     try:
         await runtime.client.cancel_match(match_id)
     except PlaytomicError as err:
-        if isinstance(err, PlaytomicApiError) and err.http_status == 404:
+        reason = reason_of(err)
+        if reason is Reason.NOT_FOUND:
             raise _invalid("match_not_found", match_id=match_id) from err
-        if isinstance(err, PlaytomicApiError) and err.http_status == 409:
+        if reason is Reason.SLOT_TAKEN:  # a 409: the match is past its cancellation point
             raise _invalid("match_not_cancelable", match_id=match_id) from err
-        raise _action_error(call.hass, entry, err) from err
+        raise client_error(call.hass, entry, err) from err
     await runtime.matches.async_refresh()
     return None
 

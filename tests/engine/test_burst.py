@@ -223,7 +223,7 @@ async def test_payment_refused_at_the_patch(world: World) -> None:
     result = await run(world, rule, club, attempt)
 
     assert result.outcome is Outcome.PAYMENT_NOT_POSSIBLE
-    assert result.reason == "payment_refused_503"
+    assert result.reason == "payment_refused"
     assert confirms(world) == []
 
 

@@ -68,10 +68,10 @@ from .planner import (
     release_instant,
     target_date_for,
 )
+from .reasons import Reason, reason_of
 from .report import failed_result, missed_result
 from .rules import BookingRule, DailyDrop, Rolling, RuleError
 from .server_clock import ClockOffset, measure_offset
-from .steps import failure_reason
 
 __all__ = [
     "AttemptResult",
@@ -84,19 +84,20 @@ __all__ = [
     "Outcome",
     "PlannedAttempt",
     "Preparation",
+    "Reason",
     "Rolling",
     "RuleError",
     "build_candidates",
     "covered_dates",
     "covering_match",
     "failed_result",
-    "failure_reason",
     "fire_at",
     "measure_offset",
     "missed_result",
     "next_attempt",
     "open_dates",
     "plan_attempts",
+    "reason_of",
     "release_instant",
     "target_date_for",
 ]

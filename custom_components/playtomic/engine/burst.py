@@ -41,7 +41,8 @@ from ..api.errors import (
 from ..api.models import PaymentIntent, Slot
 from ..api.payments import PaymentCategory
 from .outcome import Outcome
-from .steps import Completion, SlotGoneError, complete_intent, failure_reason, is_slot_gone
+from .reasons import Reason, is_slot_gone, reason_of
+from .steps import Completion, SlotGoneError, complete_intent
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ class BurstResult:
     outcome: Outcome
     slot: Slot | None = None
     completion: Completion | None = None
-    reason: str | None = None
+    reason: Reason | None = None
     creates: int = 0
     first_sent: datetime | None = None  # host wall clock
     finished: datetime | None = None  # host wall clock when the outcome was known
@@ -221,7 +222,7 @@ class Burst:
                     return_when=asyncio.FIRST_COMPLETED,
                 )
                 if not done:
-                    self._result.reason = "burst_timeout"
+                    self._result.reason = Reason.BURST_TIMEOUT
                     return
                 for task in done:
                     cand, sent = in_flight.pop(task)
@@ -229,14 +230,14 @@ class Burst:
                         return
                 continue
             if self._requests_used() + 3 > policy.max_requests:
-                self._result.reason = "request_budget_exhausted"
+                self._result.reason = Reason.REQUEST_BUDGET_EXHAUSTED
                 return
             due = self._next_due()
             if due is None:
-                self._result.reason = "all_candidates_gone"
+                self._result.reason = Reason.ALL_CANDIDATES_GONE
                 return
             if due >= self._deadline:
-                self._result.reason = "burst_over"
+                self._result.reason = Reason.BURST_OVER
                 return
             await self._sleep(max(0.0, due - self._mono()))
 
@@ -341,7 +342,7 @@ class Burst:
             self._record(cand, "rate_limited")
             if self._mono() + wait >= self._deadline:
                 self._result.outcome = Outcome.FAILED
-                self._result.reason = "rate_limited"
+                self._result.reason = Reason.RATE_LIMITED
                 return True
             self._pause_until = self._mono() + wait
             cand.next_due = self._pause_until
@@ -359,16 +360,16 @@ class Burst:
             # A create that timed out may be retried like a 409 (§8 rule 4): at worst it left an
             # orphaned intent that only blocks the slot until it expires.
             self._connection_errors += 1
-            self._record(cand, failure_reason(error))
+            self._record(cand, reason_of(error))
             if self._connection_errors >= self._policy.max_connection_errors:
                 self._result.outcome = Outcome.FAILED
-                self._result.reason = failure_reason(error)
+                self._result.reason = reason_of(error)
                 return True
             cand.next_due = self._mono() + self._spacing(self._mono())
             return False
-        self._record(cand, failure_reason(error))
+        self._record(cand, reason_of(error))
         self._result.outcome = Outcome.FAILED
-        self._result.reason = failure_reason(error)
+        self._result.reason = reason_of(error)
         return True
 
     def _on_409(self, cand: _Candidate, sent: float) -> None:

@@ -19,10 +19,11 @@ from .candidates import DEFAULT_STEP_MINUTES, build_candidates, opens_at
 from .firing import FireReport, fire_at
 from .outcome import AttemptResult, Outcome
 from .planner import PlannedAttempt, covering_match, open_dates, target_date_for
+from .reasons import Reason, is_slot_gone, reason_of
 from .report import AttemptReport, missed_result
 from .rules import BookingRule
 from .server_clock import ClockOffset, measure_offset
-from .steps import SlotGoneError, complete_intent, failure_reason, is_slot_gone
+from .steps import SlotGoneError, complete_intent
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ class BookingEngine:
         try:
             await self._ensure_token(release_at)
         except PlaytomicError as err:
-            errors.append(f"token: {failure_reason(err)}")
+            errors.append(f"token: {reason_of(err)}")
         wait = (release_at - warm_lead - self.wall()).total_seconds()
         if wait > 0:
             await self.sleep(wait)
@@ -162,7 +163,7 @@ class BookingEngine:
             if courts:
                 club = club.with_courts(tuple(courts))
         except PlaytomicError as err:
-            errors.append(f"courts: {failure_reason(err)}")
+            errors.append(f"courts: {reason_of(err)}")
         clock = self._clock
         # Bisection takes ~1 s per probe: never let it run into the instant (restart shortly
         # before a release); the cached estimate or the host clock is used then.
@@ -170,12 +171,12 @@ class BookingEngine:
             try:
                 clock = await self.measure_clock()
             except PlaytomicError as err:
-                errors.append(f"clock: {failure_reason(err)}")
+                errors.append(f"clock: {reason_of(err)}")
         covered: Match | None = None
         try:
             covered = covering_match(rule, target, await self.client.get_matches())
         except PlaytomicError as err:
-            errors.append(f"matches: {failure_reason(err)}")
+            errors.append(f"matches: {reason_of(err)}")
         prep = Preparation(
             rule_id=rule.rule_id,
             target_date=target,
@@ -245,14 +246,12 @@ class BookingEngine:
                     on_progress=on_progress,
                 )
             except PlaytomicError as err:
-                result = report.result(Outcome.FAILED, reason=failure_reason(err))
-            except Exception as err:
+                result = report.result(Outcome.FAILED, reason=reason_of(err))
+            except Exception:
                 # A bug must still end in one outcome the integration can report, not in a
                 # scheduler task dying silently.
                 _LOGGER.exception("Release run for rule %s failed unexpectedly", rule.rule_id)
-                result = report.result(
-                    Outcome.FAILED, reason=f"internal_error_{type(err).__name__}"
-                )
+                result = report.result(Outcome.FAILED, reason=Reason.INTERNAL_ERROR)
             if result.outcome is Outcome.BOOKED and result.match_id:
                 self._booked[key] = result.match_id
             await call_progress(on_progress, ())
@@ -275,7 +274,7 @@ class BookingEngine:
             return done
         assert report.release_at is not None
         if self.wall() > report.release_at + timedelta(seconds=policy.burst_seconds):
-            return report.result(Outcome.MISSED, reason="burst_window_passed")
+            return report.result(Outcome.MISSED, reason=Reason.BURST_WINDOW_PASSED)
         return await self._fire_and_burst(
             report,
             rule=report.rule,
@@ -298,7 +297,7 @@ class BookingEngine:
         known = self._booked.get(key)
         if known is not None:
             return report.result(
-                Outcome.BOOKED, reason="already_booked", match=await self._match_or_none(known)
+                Outcome.BOOKED, reason=Reason.ALREADY_BOOKED, match=await self._match_or_none(known)
             )
         if resume_intent_ids:
             report.extra["resumed_intents"] = list(resume_intent_ids)
@@ -306,14 +305,14 @@ class BookingEngine:
                 try:
                     intent = await self.client.get_payment_intent(intent_id)
                 except PlaytomicError as err:
-                    _LOGGER.info("Resumed intent could not be read: %s", failure_reason(err))
+                    _LOGGER.info("Resumed intent could not be read: %s", reason_of(err))
                     continue
                 if intent.succeeded and intent.match_id:
                     self._booked[key] = intent.match_id
                     match = await self._match_or_none(intent.match_id)
                     return report.result(
                         Outcome.BOOKED,
-                        reason="resumed_booked",
+                        reason=Reason.RESUMED_BOOKED,
                         match=match,
                         match_id=intent.match_id,
                     )
@@ -321,10 +320,12 @@ class BookingEngine:
             covered = covering_match(report.rule, key[1], matches)
             if covered is not None:
                 self._booked[key] = covered.match_id
-                return report.result(Outcome.BOOKED, reason="resumed_booked", match=covered)
+                return report.result(Outcome.BOOKED, reason=Reason.RESUMED_BOOKED, match=covered)
         if prep is not None and prep.covered_by is not None:
             self._booked[key] = prep.covered_by.match_id
-            return report.result(Outcome.BOOKED, reason="already_booked", match=prep.covered_by)
+            return report.result(
+                Outcome.BOOKED, reason=Reason.ALREADY_BOOKED, match=prep.covered_by
+            )
         return None
 
     async def _match_or_none(self, match_id: str) -> Match | None:
@@ -367,7 +368,7 @@ class BookingEngine:
             rule, club, target, open_by=release_at, step_minutes=self.step_minutes
         )
         if not slots:
-            return report.result(Outcome.FAILED, reason="no_candidate_slots")
+            return report.result(Outcome.FAILED, reason=Reason.NO_CANDIDATE_SLOTS)
         report.extra["candidates"] = len(slots)
 
         # Keep the pooled connection warm right before the instant (aiohttp drops idle ones).
@@ -377,7 +378,7 @@ class BookingEngine:
             try:
                 await self.client.probe_server_time()
             except PlaytomicError as err:
-                report.extra["final_warm_error"] = failure_reason(err)
+                report.extra["final_warm_error"] = reason_of(err)
 
         burst = Burst(
             self.client,
@@ -453,7 +454,7 @@ class BookingEngine:
                         if target_date is not None:
                             return report.result(
                                 Outcome.BOOKED,
-                                reason="already_booked",
+                                reason=Reason.ALREADY_BOOKED,
                                 match=covered or await self._match_or_none(known or ""),
                             )
                         continue
@@ -473,11 +474,11 @@ class BookingEngine:
                         return replace(result, attempts=attempts)
             return report.result(
                 Outcome.NO_SLOT,
-                reason="no_matching_slot" if dates else "no_upcoming_date",
+                reason=Reason.NO_MATCHING_SLOT if dates else Reason.NO_UPCOMING_DATE,
                 attempts=attempts,
             )
         except PlaytomicError as err:
-            return report.result(Outcome.FAILED, reason=failure_reason(err))
+            return report.result(Outcome.FAILED, reason=reason_of(err))
 
     async def _book_day(
         self,
@@ -527,7 +528,7 @@ class BookingEngine:
         rule: BookingRule,
         *,
         club_name: str | None = None,
-        reason: str = "home_assistant_down",
+        reason: Reason = Reason.HOME_ASSISTANT_DOWN,
     ) -> AttemptResult:
         """The result for a release instant that passed while Home Assistant was down."""
         return missed_result(attempt, rule, club_name=club_name, reason=reason, now=self.wall())

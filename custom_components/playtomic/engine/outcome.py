@@ -7,6 +7,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from .reasons import Reason
+
 
 class Outcome(StrEnum):
     """How an attempt ended. Every attempt ends in exactly one of these."""
@@ -36,7 +38,7 @@ class AttemptResult:
     duration: int | None = None  # minutes
     price: str | None = None  # "36 EUR"
     match_id: str | None = None
-    reason: str | None = None  # machine-readable reason (error code), never a secret
+    reason: Reason | None = None  # from the closed, translated set; never a secret
     checkout_url: str | None = None  # finish by hand in the app (payment action, unknown outcome)
     attempts: int = 0  # create-intent tries in the burst
     requests_used: int = 0
@@ -46,6 +48,11 @@ class AttemptResult:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Whatever a caller passed, only a code of the closed set is kept (never a raw detail).
+        if self.reason is not None and not isinstance(self.reason, Reason):
+            object.__setattr__(self, "reason", Reason.parse(self.reason))
 
     @property
     def succeeded(self) -> bool:
@@ -59,6 +66,7 @@ class AttemptResult:
             if isinstance(value, (datetime, date)):
                 data[key] = value.isoformat()
         data["outcome"] = self.outcome.value
+        data["reason"] = self.reason.value if self.reason else None
         return data
 
     @classmethod

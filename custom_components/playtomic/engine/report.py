@@ -10,6 +10,7 @@ from ..api.client import PlaytomicClient
 from ..api.models import Club, Match, Slot
 from .outcome import AttemptResult, Outcome
 from .planner import PlannedAttempt
+from .reasons import Reason
 from .rules import BookingRule
 from .steps import Completion
 
@@ -44,7 +45,7 @@ class AttemptReport:
         completion: Completion | None = None,
         match: Match | None = None,
         match_id: str | None = None,
-        reason: str | None = None,
+        reason: Reason | None = None,
         attempts: int = 0,
         fire_error_ms: float | None = None,
         latency_ms: float | None = None,
@@ -101,7 +102,7 @@ def missed_result(
     rule: BookingRule,
     *,
     club_name: str | None = None,
-    reason: str = "home_assistant_down",
+    reason: Reason = Reason.HOME_ASSISTANT_DOWN,
     now: datetime | None = None,
 ) -> AttemptResult:
     """A `missed` outcome: never a late silent booking, just the report that it was missed."""
@@ -112,7 +113,7 @@ def failed_result(
     attempt: PlannedAttempt,
     rule: BookingRule,
     *,
-    reason: str,
+    reason: Reason,
     club_name: str | None = None,
     now: datetime | None = None,
 ) -> AttemptResult:
@@ -126,7 +127,7 @@ def _unattempted(
     rule: BookingRule,
     *,
     club_name: str | None,
-    reason: str,
+    reason: Reason,
     now: datetime | None,
 ) -> AttemptResult:
     at = now or datetime.now(UTC)

@@ -18,17 +18,15 @@ from ..api.errors import (
     PaymentActionRequiredError,
     PaymentNotPossibleError,
     PlaytomicApiError,
-    PlaytomicAuthError,
     PlaytomicConnectionError,
-    PlaytomicEdgeBlockedError,
     PlaytomicError,
     PlaytomicRateLimitedError,
-    SlotNotAvailableError,
 )
 from ..api.links import checkout_link
 from ..api.models import PaymentIntent, Slot
 from ..api.payments import PaymentCategory, choose_method
 from .outcome import Outcome
+from .reasons import Reason, is_slot_gone, reason_of
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -48,7 +46,7 @@ class Completion:
 
     outcome: Outcome
     match_id: str | None = None
-    reason: str | None = None
+    reason: Reason | None = None
     checkout_url: str | None = None
     price: str | None = None
     payment_category: str | None = None
@@ -57,28 +55,6 @@ class Completion:
 
 def slot_checkout(slot: Slot) -> str:
     return checkout_link(slot.tenant_id, slot.resource_id, slot.start, slot.duration)
-
-
-def failure_reason(err: PlaytomicError) -> str:
-    """A machine-readable reason for an error; never carries a secret (messages are not used)."""
-    if isinstance(err, PlaytomicEdgeBlockedError):
-        return "edge_blocked"
-    if isinstance(err, PlaytomicAuthError):
-        return "auth_failed"
-    if isinstance(err, PlaytomicRateLimitedError):
-        return "rate_limited"
-    if isinstance(err, PlaytomicConnectionError):
-        return "connection_error"
-    if isinstance(err, PlaytomicApiError):
-        return f"api_error_{err.http_status}" + (f"_{err.code}" if err.code else "")
-    return type(err).__name__
-
-
-def is_slot_gone(err: PlaytomicError) -> bool:
-    """A 409 anywhere in the flow means the slot is not (or no longer) ours to take."""
-    return isinstance(err, SlotNotAvailableError) or (
-        isinstance(err, PlaytomicApiError) and err.http_status == 409
-    )
 
 
 async def complete_intent(
@@ -99,7 +75,7 @@ async def complete_intent(
     except PaymentNotPossibleError as err:
         return Completion(
             outcome=Outcome.PAYMENT_NOT_POSSIBLE,
-            reason="no_allowed_payment_method",
+            reason=Reason.NO_ALLOWED_PAYMENT_METHOD,
             checkout_url=slot_checkout(slot),
             extra={"offered_methods": list(err.offered), "payment_intent_id": intent_id},
         )
@@ -111,7 +87,7 @@ async def complete_intent(
         client.release_intent(slot.target)
         return Completion(
             outcome=Outcome.DRY_RUN,
-            reason="dry_run",
+            reason=Reason.DRY_RUN,
             price=price,
             payment_category=category.value,
             extra={"payment_intent_id": intent_id, "payment_method": method.label},
@@ -121,7 +97,7 @@ async def complete_intent(
         if selected.requires_action:
             return Completion(
                 outcome=Outcome.PAYMENT_NOT_POSSIBLE,
-                reason="payment_action_required",
+                reason=Reason.PAYMENT_ACTION_REQUIRED,
                 checkout_url=slot_checkout(slot),
                 price=price,
                 extra={"payment_intent_id": intent_id},
@@ -130,7 +106,7 @@ async def complete_intent(
     except PaymentActionRequiredError as err:
         return Completion(
             outcome=Outcome.PAYMENT_NOT_POSSIBLE,
-            reason="payment_action_required",
+            reason=Reason.PAYMENT_ACTION_REQUIRED,
             checkout_url=err.deep_link,
             price=price,
             extra={"payment_intent_id": intent_id},
@@ -138,7 +114,7 @@ async def complete_intent(
     except PaymentNotPossibleError as err:
         return Completion(
             outcome=Outcome.PAYMENT_NOT_POSSIBLE,
-            reason=f"payment_refused_{err.http_status}" if err.http_status else "payment_refused",
+            reason=reason_of(err),
             checkout_url=slot_checkout(slot),
             price=price,
             extra={"payment_intent_id": intent_id, "offered_methods": list(err.offered)},
@@ -146,7 +122,7 @@ async def complete_intent(
     except BookingOutcomeUnknownError:
         return Completion(
             outcome=Outcome.OUTCOME_UNKNOWN,
-            reason="confirmation_unconfirmed",
+            reason=Reason.CONFIRMATION_UNCONFIRMED,
             checkout_url=slot_checkout(slot),
             price=price,
             extra={"payment_intent_id": intent_id},
@@ -156,7 +132,7 @@ async def complete_intent(
             raise SlotGoneError from err
         return Completion(
             outcome=Outcome.FAILED,
-            reason=failure_reason(err),
+            reason=reason_of(err),
             checkout_url=slot_checkout(slot),
             price=price,
             extra={"payment_intent_id": intent_id},
