@@ -66,6 +66,11 @@ async def test_diagnostics_redacts_secrets(
     next_attempt = hass.states.get("sensor.weekday_evenings_next_booking_attempt")
     assert plan["release_at"] == next_attempt.state
     assert "server_clock" in diagnostics["scheduler"]
+    assert diagnostics["scheduler"]["loop_claim"] == {
+        "max_hold_ms": 50.0,
+        "pause_gc": True,
+        "switch_interval_ms": 0.5,
+    }
 
     text = repr(diagnostics)
     secrets = (ALICE_PASSWORD, ALICE_EMAIL, match_id, "intent-secret-1", "intent-secret-2")

@@ -113,6 +113,7 @@ class ReleaseScheduler:
     def diagnostics(self) -> dict[str, Any]:
         """Plan, persisted state and the server-clock estimate."""
         clock = self.engine.clock
+        claim = self.engine.claim
         return {
             "next": {
                 rule_id: {
@@ -130,6 +131,15 @@ class ReleaseScheduler:
                 "uncertainty_ms": round(clock.uncertainty.total_seconds() * 1000, 1),
                 "samples": clock.samples,
                 "measured_at": clock.measured_at.isoformat(),
+            },
+            # How the loop is claimed before each instant; each result's extra.fire says how
+            # long it was held that time (held_ms) and how busy the loop was (loop_lag_ms).
+            "loop_claim": {
+                "max_hold_ms": round(claim.max_hold * 1000, 3),
+                "pause_gc": claim.pause_gc,
+                "switch_interval_ms": None
+                if claim.switch_interval is None
+                else round(claim.switch_interval * 1000, 3),
             },
         }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+import gc
 
 import pytest
 
@@ -40,16 +41,15 @@ async def test_a_past_target_fires_at_once() -> None:
 
 
 async def test_rearms_when_the_wall_clock_says_early() -> None:
-    """If the wall clock was stepped back during the wait, the shot waits for the wall clock."""
+    """If the wall clock was stepped back during the wait by more than the hold may cover,
+    the shot is re-armed (the loop is not held longer) and waits for the wall clock."""
     start = datetime.now(UTC)
-    lag = timedelta(milliseconds=30)
-    calls = 0
+    lag = timedelta(milliseconds=200)
 
     def lagging_wall() -> datetime:
-        # The first reading (arming) is true; later readings lag by 30 ms.
-        nonlocal calls
-        calls += 1
-        return datetime.now(UTC) - (lag if calls > 1 else timedelta(0))
+        # True while arming; 200 ms behind from 5 ms on (stepped back during the wait).
+        now = datetime.now(UTC)
+        return now - lag if now >= start + timedelta(milliseconds=5) else now
 
     target = start + timedelta(milliseconds=20)
 
@@ -139,3 +139,32 @@ async def test_fires_on_the_server_clock_when_it_runs_800ms_ahead(world: World) 
 async def test_fires_on_the_server_clock_when_it_runs_800ms_behind(world: World) -> None:
     """Fired on the host clock, the request would be 800 ms early and get a 409."""
     await _fire_and_check(world, 0.3)
+
+
+async def test_collector_paused_from_the_claim_until_the_first_confirmation(world: World) -> None:
+    """The create's answer (on_progress) comes while the collector is off; it is back on
+    once the run is over."""
+    await world.client.login()
+    club = await world.club()
+    rule = make_rule()
+    await world.engine.measure_clock()
+    attempt = release_soon(world, 0.2)
+    await world.engine.prepare(rule, club, attempt.release_at)
+    assert gc.isenabled()
+    seen: list[tuple[tuple[str, ...], bool]] = []
+
+    def progress(ids: tuple[str, ...]) -> None:
+        seen.append((ids, gc.isenabled()))
+
+    result = await world.engine.run_release(
+        attempt, rule, club, payment_policy=("at_club",), on_progress=progress
+    )
+    assert result.outcome == "booked"
+    assert seen[0][0]  # an intent was created ...
+    assert seen[0][1] is False  # ... while the collector was paused
+    assert seen[-1] == ((), True)  # final outcome: collector back on
+    assert gc.isenabled()
+    # The attempt's history (and so diagnostics) says how long the loop was held.
+    assert {"lead_ms", "held_ms", "claim_lag_ms", "loop_lag_ms", "lag_samples"} <= set(
+        result.extra["fire"]
+    )

@@ -18,6 +18,7 @@ Rules and planning (pure)::
 The engine (one per account/client)::
 
     engine = BookingEngine(client, wall=..., monotonic=..., sleep=...)   # all injectable
+        # claim=ClaimPolicy(...): how the loop is claimed before the instant (loop_claim.py)
 
     # One background task per planned attempt (entry.async_create_background_task), started by
     # async_track_point_in_utc_time about 5 minutes before attempt.release_at:
@@ -57,6 +58,7 @@ from .burst import BurstPolicy
 from .candidates import build_candidates
 from .engine import BookingEngine, Preparation
 from .firing import FireReport, fire_at
+from .loop_claim import DEFAULT_CLAIM, ClaimPolicy, HotPath
 from .outcome import AttemptResult, Outcome
 from .planner import (
     PlannedAttempt,
@@ -74,13 +76,16 @@ from .rules import BookingRule, DailyDrop, Rolling, RuleError
 from .server_clock import ClockOffset, measure_offset
 
 __all__ = [
+    "DEFAULT_CLAIM",
     "AttemptResult",
     "BookingEngine",
     "BookingRule",
     "BurstPolicy",
+    "ClaimPolicy",
     "ClockOffset",
     "DailyDrop",
     "FireReport",
+    "HotPath",
     "Outcome",
     "PlannedAttempt",
     "Preparation",

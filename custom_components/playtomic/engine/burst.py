@@ -127,6 +127,7 @@ class Burst:
         monotonic: Callable[[], float],
         sleep: Callable[[float], Awaitable[Any]],
         on_progress: ProgressCallback | None = None,
+        after_first_confirmation: Callable[[], None] | None = None,
     ) -> None:
         self._client = client
         self._cands = [
@@ -143,6 +144,7 @@ class Burst:
         self._mono = monotonic
         self._sleep = sleep
         self._on_progress = on_progress
+        self._after_confirmation = after_first_confirmation
         self._progress_tasks: list[asyncio.Task[Any]] = []
         self._opened = False
         self._late_left = policy.late_retries
@@ -429,6 +431,11 @@ class Burst:
             self._client.release_intent(cand.slot.target)
             self._record(cand, "lost_at_confirmation")
             return False
+        finally:
+            # The first confirmation has its answer, whatever it is: the firing's hot path
+            # (collector paused) may end.
+            if self._after_confirmation is not None:
+                self._after_confirmation()
         self._result.finished = self._wall()
         self._result.outcome = completion.outcome
         self._result.slot = cand.slot

@@ -17,6 +17,7 @@ from ..api.payments import PaymentCategory
 from .burst import Burst, BurstPolicy, ProgressCallback, call_progress
 from .candidates import DEFAULT_STEP_MINUTES, build_candidates, opens_at
 from .firing import FireReport, fire_at
+from .loop_claim import DEFAULT_CLAIM, ClaimPolicy, HotPath
 from .outcome import AttemptResult, Outcome
 from .planner import PlannedAttempt, covering_match, open_dates, target_date_for
 from .reasons import Reason, is_slot_gone, reason_of
@@ -80,6 +81,7 @@ class BookingEngine:
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         step_minutes: int = DEFAULT_STEP_MINUTES,
         policy: BurstPolicy | None = None,
+        claim: ClaimPolicy = DEFAULT_CLAIM,
     ) -> None:
         self.client = client
         self.wall = wall
@@ -87,6 +89,7 @@ class BookingEngine:
         self.sleep = sleep
         self.step_minutes = step_minutes
         self.policy = policy or BurstPolicy()
+        self.claim = claim
         self._clock: ClockOffset | None = None
         self._clock_lock = asyncio.Lock()
         self._prepared: dict[tuple[str, datetime], Preparation] = {}
@@ -380,6 +383,8 @@ class BookingEngine:
             except PlaytomicError as err:
                 report.extra["final_warm_error"] = reason_of(err)
 
+        # Collector off (and a short switch interval) from the claim until the first confirmation.
+        hot_path = HotPath(self.claim)
         burst = Burst(
             self.client,
             [(slot, opens_at(rule, slot, release_at)) for slot in slots],
@@ -393,8 +398,15 @@ class BookingEngine:
             monotonic=self.monotonic,
             sleep=self.sleep,
             on_progress=on_progress,
+            after_first_confirmation=hot_path.release,
         )
-        outcome, fire = await fire_at(clock.host_instant(release_at), burst.run, wall=self.wall)
+        outcome, fire = await fire_at(
+            clock.host_instant(release_at),
+            burst.run,
+            wall=self.wall,
+            claim=self.claim,
+            hot_path=hot_path,
+        )
         report.extra["fire"] = _fire_dict(fire)
         report.extra["tried"] = outcome.tried
         report.extra["intent_ids"] = outcome.intent_ids
@@ -552,4 +564,9 @@ def _fire_dict(fire: FireReport) -> dict[str, Any]:
         "fired_at": fire.fired_at.isoformat(),
         "loop_lateness_ms": round(fire.lateness_ms, 3),
         "rearms": fire.rearms,
+        "lead_ms": round(fire.lead_ms, 3),
+        "claim_lag_ms": round(fire.claim_lag_ms, 3),
+        "held_ms": round(fire.held_ms, 3),
+        "loop_lag_ms": round(fire.loop_lag_ms, 3),
+        "lag_samples": fire.lag_samples,
     }

@@ -4,17 +4,19 @@ Design (why, not what):
 - The wall-clock target is converted to a `loop.time()` deadline once, so NTP slewing or a
   wall-clock step during the wait cannot move the shot; HA's own `async_track_point_in_utc_time`
   does the same conversion.
-- One `loop.call_at(deadline)`: the selector sleeps until then (epoll rounds its timeout *up* to
-  whole milliseconds, so the loop never wakes early and at most ~1 ms late on an idle loop).
-  No busy-waiting, no polling, no thread.
-- The action is started as an *eager* task from inside the timer callback. An ordinary
+- The loop is claimed just before the instant (`loop_claim`): the loop's lag is sampled in the
+  seconds before, one `loop.call_at` is armed that much early (at most `max_hold`), and its
+  callback holds the loop without yielding until the instant. On a busy loop a timer at the
+  instant itself would run only after whatever callback was running or queued ahead of it.
+- The action is started as an *eager* task from inside that callback. An ordinary
   `await sleep()` would resume the waiting coroutine one loop iteration later, behind every
-  callback queued meanwhile: on a loaded loop that is one extra slice of someone else's work.
-  Eagerly started, the coroutine runs synchronously up to its first real suspension, which for
-  an aiohttp request on a warm keep-alive connection is after the request bytes were written.
-- Never early: in the callback the wall clock is checked against the target plus a guard
-  margin; if the two clocks disagree (wall stepped back during the wait), the timer is re-armed
-  for the remainder instead of firing.
+  callback queued meanwhile. Eagerly started, the coroutine runs synchronously up to its first
+  real suspension, which for an aiohttp request on a warm keep-alive connection is after the
+  request bytes were written.
+- Never early: the hold ends only when both the monotonic deadline and the wall-clock target
+  (plus a guard margin) are reached; if the wall clock still says "early" when the hold's budget
+  is spent (it was stepped back during the wait), the timer is re-armed for the remainder.
+- Logging happens after the action has finished, never between the claim and the first answer.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+import logging
 from typing import Any
+
+from .loop_claim import DEFAULT_CLAIM, ClaimPolicy, HotPath, LagMeter, hold, sample_lag
+
+_LOGGER = logging.getLogger(__name__)
 
 # Added to every target so that rounding between the wall and monotonic clocks (µs) and a
 # sub-millisecond disagreement between them can never make the first request early. 0.5 ms costs
@@ -39,8 +46,13 @@ class FireReport:
 
     target: datetime  # host wall instant aimed at (guard included)
     fired_at: datetime  # host wall clock when the action started
-    lateness_ms: float  # loop.time() at the callback minus the monotonic deadline
+    lateness_ms: float  # loop.time() when the action started minus the monotonic deadline
     rearms: int  # how often the wall clock said "still early"
+    lead_ms: float = 0.0  # how long before the instant the claim timer was armed
+    claim_lag_ms: float = 0.0  # how late the claim timer's callback ran
+    held_ms: float = 0.0  # loop time held without yielding, claim to action start
+    loop_lag_ms: float = 0.0  # worst timer lag measured before the release
+    lag_samples: int = 0
 
 
 def _utcnow() -> datetime:
@@ -53,41 +65,70 @@ async def fire_at[T](
     *,
     wall: Callable[[], datetime] = _utcnow,
     guard: timedelta = GUARD_MARGIN,
+    claim: ClaimPolicy = DEFAULT_CLAIM,
+    hot_path: HotPath | None = None,
 ) -> tuple[T, FireReport]:
     """Run `action()` at host wall instant `target` (+ guard) and return its result and a report.
 
+    `hot_path` (collector off, short switch interval) is entered at the claim; the action may
+    release it early (after its first confirmation), and it is released here in any case.
     If `target` has already passed, the action starts at once (lateness then shows how late).
     """
     loop = asyncio.get_running_loop()
     aimed = target + guard
+    hot = hot_path if hot_path is not None else HotPath(claim)
+    meter = LagMeter()
+    deadline = loop.time() + (aimed - wall()).total_seconds()
+    if claim.max_hold > 0:
+        # Probes stop before the earliest possible claim, so none runs while we hold.
+        await sample_lag(
+            loop,
+            meter,
+            start=deadline - claim.max_hold - claim.lag_window,
+            stop=deadline - claim.max_hold - claim.probe_period,
+            period=claim.probe_period,
+        )
+        deadline = loop.time() + (aimed - wall()).total_seconds()
+    lead = claim.lead(meter.worst)
     started: asyncio.Future[tuple[asyncio.Task[T], FireReport]] = loop.create_future()
     handles: list[asyncio.TimerHandle] = []
 
-    def arm(deadline: float) -> None:
-        handles.append(loop.call_at(deadline, shoot, deadline))
+    def arm(at: float) -> None:
+        handles.append(loop.call_at(at - lead, shoot, at - lead))
 
-    def shoot(deadline: float) -> None:
+    def shoot(claimed_for: float) -> None:
+        nonlocal deadline
         if started.done():  # cancelled meanwhile
             return
         woke = loop.time()
-        now = wall()
+        hot.enter()
         rearms = len(handles) - 1
-        if now < aimed and rearms < _MAX_REARMS:
-            arm(woke + (aimed - now).total_seconds())
+        reached = hold(loop.time, deadline, wall, aimed, woke + claim.max_hold)
+        if not reached and rearms < _MAX_REARMS:
+            hot.release()
+            deadline = loop.time() + (aimed - wall()).total_seconds()
+            arm(deadline)
             return
+        fired = loop.time()
         report = FireReport(
             target=aimed,
-            fired_at=now,
-            lateness_ms=(woke - deadline) * 1000,
+            fired_at=wall(),
+            lateness_ms=(fired - deadline) * 1000,
             rearms=rearms,
+            lead_ms=lead * 1000,
+            claim_lag_ms=(woke - claimed_for) * 1000,
+            held_ms=(fired - woke) * 1000,
+            loop_lag_ms=meter.worst * 1000,
+            lag_samples=meter.samples,
         )
         # eager_start: the action writes its first request before this callback returns.
         task: asyncio.Task[T] = asyncio.Task(action(), loop=loop, eager_start=True)
         started.set_result((task, report))
 
-    arm(loop.time() + (aimed - wall()).total_seconds())
+    arm(deadline)
     try:
         task, report = await started
+        result = await task
     except asyncio.CancelledError:
         if started.done() and not started.cancelled():
             started.result()[0].cancel()
@@ -95,4 +136,24 @@ async def fire_at[T](
     finally:
         for handle in handles:
             handle.cancel()
-    return await task, report
+        hot.release()
+    _log_if_unusual(report, claim)
+    return result, report
+
+
+def _log_if_unusual(report: FireReport, claim: ClaimPolicy) -> None:
+    if report.held_ms > claim.max_hold * 1000 and claim.max_hold > 0:
+        _LOGGER.warning(
+            "The event loop was held %.1f ms before the release, more than the %.0f ms bound",
+            report.held_ms,
+            claim.max_hold * 1000,
+        )
+    if report.lateness_ms > claim.late_warning * 1000:
+        _LOGGER.warning(
+            "The release fired %.1f ms late: the event loop was busy for %.1f ms when it was "
+            "claimed %.1f ms ahead (worst lag before: %.1f ms)",
+            report.lateness_ms,
+            report.claim_lag_ms,
+            report.lead_ms,
+            report.loop_lag_ms,
+        )

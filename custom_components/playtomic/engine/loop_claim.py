@@ -1,0 +1,205 @@
+"""Claiming the event loop for the last milliseconds before a release (issue 15).
+
+Inside Home Assistant the engine shares its event loop with every other integration. A timer
+callback runs only once the callbacks ahead of it have returned, so on a busy loop a timer set
+for the instant runs as late as the slowest callback in front of it. What we control is when we
+ask and how we hold on:
+
+- **Measure** the loop's lag in the seconds before the release: short timers, each noting how
+  late it ran (`sample_lag`). The worst lag seen is how late the claim timer may run too.
+- **Arm early** by that lag plus a margin, never more than `max_hold` before the instant
+  (`ClaimPolicy.lead`), and from the claim **hold the loop** with a non-yielding wait until the
+  instant (`hold`), so that no other callback can start in between; then send at once.
+- **No pauses of our own** while holding and until the first confirmation (`HotPath`): the
+  cyclic garbage collector is off (a full collection of a large Home Assistant heap takes tens
+  of ms), and the interpreter's thread switch interval may be lowered so a thread holding the
+  GIL (recorder, executor jobs) hands it back sooner. Both are restored whatever happens.
+
+Every timing constant of the claim lives in `ClaimPolicy`; `DEFAULT_CLAIM` is what the engine
+uses. `ClaimPolicy.off()` is the old firing (a timer at the instant, no hold, no guard), which
+the benchmark keeps as a contender.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+import gc
+import sys
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimPolicy:
+    """How early the loop is claimed and how it is held (seconds)."""
+
+    # The loop is never held longer than this per release, however busy it looked.
+    max_hold: float = 0.050
+    # Armed at least this early even on a quiet loop: epoll rounds its timeout up to whole
+    # milliseconds, so a timer at the instant runs up to ~1 ms late with nothing else running.
+    min_lead: float = 0.002
+    # Added to the worst lag measured: the next callback may run a little longer than any seen.
+    lag_margin: float = 0.003
+    # Lag is sampled over this long before the claim, with one short timer per `probe_period`.
+    lag_window: float = 2.0
+    probe_period: float = 0.010
+    # A shot later than this after the instant is logged as late (the loop was blocked longer
+    # than the claim could cover).
+    late_warning: float = 0.005
+    # Collector off from the claim until the first confirmation.
+    pause_gc: bool = True
+    # sys.setswitchinterval from the claim until the first confirmation (None: left alone).
+    switch_interval: float | None = 0.0005
+
+    def lead(self, worst_lag: float) -> float:
+        """How long before the instant the claim timer is armed."""
+        if self.max_hold <= 0:
+            return 0.0
+        return min(self.max_hold, max(self.min_lead, worst_lag + self.lag_margin))
+
+    @classmethod
+    def off(cls) -> ClaimPolicy:
+        """The firing before issue 15: one timer at the instant, no hold, nothing paused."""
+        return cls(max_hold=0.0, min_lead=0.0, pause_gc=False, switch_interval=None)
+
+
+DEFAULT_CLAIM = ClaimPolicy()
+
+
+@dataclass
+class LagMeter:
+    """How late the loop ran short timers before the release."""
+
+    samples: int = 0
+    worst: float = 0.0
+    total: float = 0.0
+
+    def add(self, lag: float) -> None:
+        """One timer's lateness (seconds, >= 0)."""
+        lag = max(0.0, lag)
+        self.samples += 1
+        self.total += lag
+        self.worst = max(self.worst, lag)
+
+
+async def sample_lag(
+    loop: asyncio.AbstractEventLoop, meter: LagMeter, *, start: float, stop: float, period: float
+) -> None:
+    """Run one short timer every `period` from `start` until `stop` (loop clock), noting lags.
+
+    Each timer measures its own lateness in its callback: that is exactly how late the claim
+    timer would be. Waiting until `start` is one plain timer, not measured.
+    """
+    if period <= 0 or stop <= loop.time():
+        return
+    if start > loop.time():
+        await _timer(loop, start)
+    when = loop.time() + period
+    while when < stop:
+        meter.add(await _timer(loop, when))
+        when = loop.time() + period
+
+
+async def _timer(loop: asyncio.AbstractEventLoop, when: float) -> float:
+    """Wait for a timer at `when`; returns how late its callback ran."""
+    waiter: asyncio.Future[float] = loop.create_future()
+
+    def tick() -> None:
+        if not waiter.done():
+            waiter.set_result(loop.time() - when)
+
+    handle = loop.call_at(when, tick)
+    try:
+        return await waiter
+    finally:
+        handle.cancel()
+
+
+def hold(
+    clock: Callable[[], float],
+    deadline: float,
+    wall: Callable[[], datetime],
+    aimed: datetime,
+    budget_end: float,
+) -> bool:
+    """Hold the loop (never yielding) until both clocks reach the instant, or the budget ends.
+
+    True when the instant was reached on the monotonic clock *and* the wall clock; False when
+    the budget ran out first (the caller re-arms instead of holding longer).
+    """
+    now = clock()
+    while now < deadline and now < budget_end:
+        now = clock()
+    if now < deadline:
+        return False
+    while wall() < aimed:
+        if clock() >= budget_end:
+            return False
+    return True
+
+
+class _Interpreter:
+    """Process-wide state the hot path changes: saved once, restored when the last one leaves.
+
+    Two rules may fire at the same instant; the first to finish must not turn the collector
+    back on under the other.
+    """
+
+    depth = 0
+    gc_was_enabled = False
+    switch_interval: float | None = None
+
+
+class HotPath:
+    """Collector off and a short switch interval from the claim until the first confirmation.
+
+    `enter()` and `release()` are idempotent, so the claim, the burst's first confirmation and
+    the firing's own `finally` (exceptions, cancellation) can all call `release()`.
+    """
+
+    def __init__(self, policy: ClaimPolicy) -> None:
+        self._policy = policy
+        self._entered = False
+        self._gc = False
+        self._switch = False
+
+    @property
+    def active(self) -> bool:
+        """Whether this hot path currently holds the interpreter settings."""
+        return self._entered
+
+    def enter(self) -> None:
+        """Pause the collector and lower the switch interval (as the policy says)."""
+        if self._entered:
+            return
+        policy = self._policy
+        self._gc = policy.pause_gc
+        self._switch = policy.switch_interval is not None
+        if not (self._gc or self._switch):
+            return
+        self._entered = True
+        if _Interpreter.depth == 0:
+            _Interpreter.gc_was_enabled = gc.isenabled()
+            _Interpreter.switch_interval = sys.getswitchinterval()
+        _Interpreter.depth += 1
+        if self._gc:
+            gc.disable()
+        if policy.switch_interval is not None:
+            sys.setswitchinterval(
+                min(policy.switch_interval, _Interpreter.switch_interval or policy.switch_interval)
+            )
+
+    def release(self) -> None:
+        """Restore what `enter` changed, once the last hot path in the process leaves."""
+        if not self._entered:
+            return
+        self._entered = False
+        _Interpreter.depth -= 1
+        if _Interpreter.depth > 0:
+            return
+        if _Interpreter.gc_was_enabled:
+            gc.enable()
+        if _Interpreter.switch_interval is not None:
+            sys.setswitchinterval(_Interpreter.switch_interval)
+            _Interpreter.switch_interval = None
