@@ -23,6 +23,9 @@ from .rules import rule_of
 from .runtime import PlaytomicConfigEntry
 
 MANUFACTURER = "Playtomic"
+# The model id of every rule device (the model is the club's name): the blueprint's device
+# selector (blueprints/automation/playtomic/book_at_release.yaml) offers only these devices.
+RULE_DEVICE_MODEL_ID = "booking_rule"
 
 
 def account_device_id(entry: PlaytomicConfigEntry) -> tuple[str, str]:
@@ -60,6 +63,7 @@ def rule_device_info(entry: PlaytomicConfigEntry, subentry_id: str) -> DeviceInf
         "identifiers": {rule_device_id(entry, subentry_id)},
         "manufacturer": MANUFACTURER,
         "model": str(subentry.data.get("club_name") or "Booking rule"),
+        "model_id": RULE_DEVICE_MODEL_ID,
         "name": subentry.title,
         "configuration_url": club_app_link(tenant_id) if tenant_id else None,
     }
