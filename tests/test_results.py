@@ -125,10 +125,9 @@ async def test_failed_result_carries_reason_and_checkout_link(
     )
     await hass.async_block_till_done()
 
-    link = (
-        "https://app.playtomic.com/payments?type=CUSTOMER_MATCH"
-        f"&tenant_id={NORTE_ID}&resource_id=court-1"
-        "&start=2026-03-03T17%3A00%3A00.000Z&duration=90"
+    link = (  # contract §11.5: the exact slot, club-local date and time
+        f"https://app.playtomic.io/tenant/{NORTE_ID}?sport=PADEL&date=2026-03-03"
+        "&startTime=18:00&resourceId=court-1"
     )
     assert events[0].data["outcome"] == "outcome_unknown"
     assert events[0].data["reason"] == "confirmation_unconfirmed"
@@ -246,7 +245,9 @@ async def test_payment_issue_raised_and_cleared(
     assert issue is not None
     assert issue.translation_key == "payment_not_possible"
     assert issue.translation_placeholders["rule"] == "Weekday evenings"
-    assert issue.translation_placeholders["link"].startswith("https://app.playtomic.com/payments")
+    assert issue.translation_placeholders["link"].startswith(
+        f"https://app.playtomic.io/tenant/{NORTE_ID}?sport=PADEL&date="
+    )
 
     await async_report_result(hass, mock_config_entry, _result(Outcome.BOOKED, match_id="m"))
     assert registry.async_get_issue(DOMAIN, issue_id) is None

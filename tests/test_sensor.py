@@ -57,7 +57,7 @@ async def test_next_open_slot(
     assert state.attributes["price"] == "36 EUR"
     assert state.attributes["court"].startswith("Pista ")
     assert state.attributes["booking_url"].startswith(
-        f"https://app.playtomic.com/payments?type=CUSTOMER_MATCH&tenant_id={NORTE_ID}"
+        f"https://app.playtomic.io/tenant/{NORTE_ID}?sport=PADEL&date=2026-03-02&startTime=18:00"
     )
     alternatives = state.attributes["alternatives"]
     assert len(alternatives) == 3

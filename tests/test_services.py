@@ -72,7 +72,9 @@ async def test_find_slots_default_club(
     assert first["duration"] == 90
     assert first["indoor"] is True
     assert first["price"].endswith(" EUR")
-    assert first["booking_url"].startswith("https://app.playtomic.com/payments?")
+    assert first["booking_url"].startswith(
+        f"https://app.playtomic.io/tenant/{NORTE_ID}?sport=PADEL&date=2026-03-03&startTime=18:00"
+    )
     for slot in slots:
         local = datetime.fromisoformat(slot["local_start"])
         assert slot["court"] in ("Pista 1", "Pista 2")
@@ -445,7 +447,7 @@ async def test_book_payment_not_possible(
     )
     assert result["outcome"] == "payment_not_possible"
     assert result["reason"] == "no_allowed_payment_method"
-    assert result["checkout_url"].startswith("https://app.playtomic.com/payments?")
+    assert result["checkout_url"].startswith("https://app.playtomic.io/tenant/")
     assert result["court_name"]
 
 

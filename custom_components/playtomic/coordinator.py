@@ -120,7 +120,7 @@ class MatchesCoordinator(PlaytomicCoordinator[list[Match]]):
 
     async def _fetch(self) -> list[Match]:
         matches = await self._guarded(self.client.get_matches(upcoming_only=True))
-        return sorted((m for m in matches if not m.is_cancelled), key=lambda m: m.start)
+        return sorted((m for m in matches if not m.is_inactive), key=lambda m: m.start)
 
     def booked_days(self, rule: BookingRule) -> set[date]:
         """Club-local dates the account's own matches already cover for the rule."""

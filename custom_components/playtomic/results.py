@@ -11,7 +11,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
-from .api.links import checkout_link, club_app_link, match_link
+from .api.links import club_app_link, match_link, slot_app_link
 from .const import DOMAIN, EVENT_BOOKING_FAILED, EVENT_BOOKING_SUCCEEDED
 from .engine.outcome import AttemptResult, Outcome
 from .notifications import async_notify_result
@@ -31,13 +31,13 @@ def signal_result(entry_id: str) -> str:
 
 
 def result_link(result: AttemptResult) -> str:
-    """Where a tap on the notification leads: the match, the checkout, or the club."""
+    """Where a tap on the notification leads: the match, the slot to book by hand, or the club."""
     if result.outcome is Outcome.BOOKED and result.match_id:
         return match_link(result.match_id)
     if result.checkout_url:
         return result.checkout_url
-    if result.resource_id and result.start and result.duration:
-        return checkout_link(result.tenant_id, result.resource_id, result.start, result.duration)
+    if result.resource_id and result.local_start:
+        return slot_app_link(result.tenant_id, result.resource_id, result.local_start)
     return club_app_link(result.tenant_id)
 
 

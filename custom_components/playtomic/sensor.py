@@ -17,7 +17,7 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.typing import StateType
 
 from .api import Club, Match, Slot
-from .api.links import checkout_link, match_link
+from .api.links import book_by_hand_link, match_link
 from .const import OUTCOMES, SUBENTRY_BOOKING_RULE
 from .engine import PlannedAttempt, next_attempt as plan_next_attempt
 from .entity import PlaytomicAccountEntity, PlaytomicRuleEntity, RuleView
@@ -43,7 +43,7 @@ def slot_attributes(slot: Slot, club: Club | None) -> dict[str, Any]:
         "local_start": slot.local_start(zone).isoformat(),
         "duration": slot.duration,
         "price": str(slot.price) if slot.price else None,
-        "booking_url": checkout_link(slot.tenant_id, slot.resource_id, slot.start, slot.duration),
+        "booking_url": book_by_hand_link(slot),
     }
 
 

@@ -24,7 +24,7 @@ import voluptuous as vol
 
 from .api import Club, PlaytomicError, SlotFilter, best_slots
 from .api.contract import normalize_sport_id
-from .api.links import checkout_link
+from .api.links import book_by_hand_link
 from .booking import ExplicitTarget, async_book
 from .const import COURT_TYPES, DEFAULT_SPORT, DOMAIN
 from .engine import BookingRule
@@ -210,9 +210,7 @@ async def _async_find_slots(call: ServiceCall) -> ServiceResponse:
                 "local_end": slot.local_end(club.zone).isoformat(),
                 "duration": slot.duration,
                 "price": str(slot.price) if slot.price else None,
-                "booking_url": checkout_link(
-                    slot.tenant_id, slot.resource_id, slot.start, slot.duration
-                ),
+                "booking_url": book_by_hand_link(slot),
             }
             for slot in ranked
         )

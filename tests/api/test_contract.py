@@ -31,11 +31,12 @@ def test_s5_s6_bodies() -> None:
         "selected_payment_method_id": "CASH",
         "selected_payment_method_data": None,
     }
-    assert contract.confirmation_body() is None
+    assert contract.confirmation_body() == {}
     assert contract.cancellation_body() == {"cancellation_reason_code": "CANCELED_BY_OWNER"}
-    assert contract.matches_params("42") == {
-        "owner_id": "42",
-        "sort": "start_date,desc",
+    assert contract.matches_params() == {
+        "user_id": "me",
+        "match_status": "PENDING,IN_PROGRESS,VALIDATING,CONFIRMED",
+        "sort": "start_date,created_at,ASC",
         "size": "50",
     }
 

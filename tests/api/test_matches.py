@@ -28,14 +28,15 @@ async def test_s6_matches_request_and_upcoming_filter(
     upcoming = await client.get_matches()
     assert [m.match_id for m in upcoming] == [soon.match_id, later.match_id]
     everything = await client.get_matches(upcoming_only=False)
-    assert {m.match_id for m in everything} == {
-        past.match_id,
-        soon.match_id,
-        later.match_id,
-        cancelled.match_id,
-    }
+    # §11.3: the server leaves out what match_status does not name (the cancelled one).
+    assert {m.match_id for m in everything} == {past.match_id, soon.match_id, later.match_id}
     query = next(r.query for r in api_requests(fake) if r.path == "/v1/matches")
-    assert query == {"owner_id": USER_ID, "sort": "start_date,desc", "size": "50"}
+    assert query == {
+        "user_id": "me",
+        "match_status": "PENDING,IN_PROGRESS,VALIDATING,CONFIRMED",
+        "sort": "start_date,created_at,ASC",
+        "size": "50",
+    }
     first = upcoming[0]
     assert (first.tenant_id, first.resource_id, first.duration, first.status) == (
         club.tenant_id,
@@ -60,12 +61,12 @@ async def test_s6_get_and_cancel_match(
     booked = fake.book_directly(club.tenant_id, "r1", START, 90, USER_ID)
     match = await client.get_match(booked.match_id)
     assert match.start == START
-    assert not match.is_cancelled
+    assert not match.is_inactive
     await client.cancel_match(booked.match_id)
     cancel = api_requests(fake)[-1]
     assert cancel.path == f"/v1/matches/{booked.match_id}/cancellation"
     assert cancel.json == {"cancellation_reason_code": "CANCELED_BY_OWNER"}
-    assert (await client.get_match(booked.match_id)).is_cancelled
+    assert (await client.get_match(booked.match_id)).is_inactive
     with pytest.raises(PlaytomicApiError) as info:
         await client.cancel_match(booked.match_id)
     assert (info.value.http_status, info.value.code) == (409, "MATCH_NOT_CANCELABLE")
@@ -78,27 +79,34 @@ async def test_s6_cancel_accepts_any_2xx_body(fake: FakePlaytomic, client: Playt
     await client.cancel_match("m-1")
 
 
-async def test_s6_restored_tokens_without_user_id_log_in_for_it(
+async def test_s11_4_restored_tokens_without_user_id_read_the_profile_not_log_in(
     fake: FakePlaytomic, make_client: Callable[..., PlaytomicClient], club: FakeClub
 ) -> None:
     pair = await make_client().login()
     anonymous = TokenPair(pair.access_token, pair.refresh_token, pair.access_expires)
-    client = make_client(tokens=anonymous)
+    stored: list[TokenPair] = []
+    client = make_client(tokens=anonymous, on_tokens=stored.append)
     fake.clear_requests()
     await client.get_matches()
-    assert [r.path for r in api_requests(fake)] == ["/v3/auth/login", "/v1/matches"]
+    await client.get_matches()
+    assert [r.path for r in api_requests(fake)] == ["/v2/users/me", "/v1/matches", "/v1/matches"]
     assert client.user_id == USER_ID
+    assert [t.user_id for t in stored] == [USER_ID]  # persisted with the same tokens
+    assert stored[0].refresh_token == pair.refresh_token
 
 
-async def test_s6_login_without_user_id_is_unexpected_response(
-    fake: FakePlaytomic, client: PlaytomicClient
+async def test_s11_4_profile_without_user_id_is_unexpected_response(
+    fake: FakePlaytomic, make_client: Callable[..., PlaytomicClient]
 ) -> None:
-    fake.respond(
-        "POST", "^/v3/auth/login$", json={"access_token": "a", "refresh_token": "r"}, count=2
+    pair = await make_client().login()
+    client = make_client(
+        tokens=TokenPair(pair.access_token, pair.refresh_token, pair.access_expires)
     )
+    fake.respond("GET", "^/v2/users/me$", json={"full_name": "Alice"})
     with pytest.raises(PlaytomicApiError) as info:
         await client.get_matches()
     assert info.value.code == "UNEXPECTED_RESPONSE"
+    assert not any(r.path == "/v3/auth/login" for r in api_requests(fake)[1:])
 
 
 async def test_s1_1_probe_server_time_reads_date_header(

@@ -327,8 +327,8 @@ def test_s6_match_parsing_and_target_matching() -> None:
         (None, False),
     ],
 )
-def test_s6_status_containing_cancel_is_cancelled(status: str | None, cancelled: bool) -> None:
-    assert Match.from_json({**MATCH, "status": status}).is_cancelled is cancelled
+def test_s6_status_containing_cancel_is_inactive(status: str | None, cancelled: bool) -> None:
+    assert Match.from_json({**MATCH, "status": status}).is_inactive is cancelled
 
 
 def test_s6_match_list_bare_and_paged() -> None:

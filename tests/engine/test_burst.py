@@ -210,7 +210,11 @@ async def test_payment_not_possible(world: World) -> None:
     assert result.reason == "no_allowed_payment_method"
     assert result.extra["offered_methods"] == ["Card"]
     assert result.checkout_url is not None
-    assert result.checkout_url.startswith("https://app.playtomic.com/payments?")
+    # Contract §11.5: "book it by hand" opens the club in the app at this exact slot.
+    assert result.checkout_url.startswith(f"https://app.playtomic.io/tenant/{result.tenant_id}?")
+    assert f"&resourceId={result.resource_id}" in result.checkout_url
+    assert result.local_start is not None
+    assert f"&startTime={result.local_start:%H:%M}" in result.checkout_url
     assert patches(world) == []
     assert confirms(world) == []
     assert own_matches(world) == []

@@ -176,3 +176,15 @@ async def test_users_me(alice: Player) -> None:
     assert reply.body["user_id"] == ALICE[2]
     assert reply.body["email"] == ALICE[0]
     assert reply.body["full_name"] == "Alice"
+
+
+async def test_refresh_keeps_token_switch_omits_it_and_keeps_the_old_one_valid(
+    fake: FakePlaytomic, alice: Player
+) -> None:
+    fake.variants.refresh_keeps_token = True
+    old = alice.tokens["refresh_token"]
+    for _ in range(2):
+        reply = await alice.call("POST", "/v3/auth/token", json={"refresh_token": old}, auth=False)
+        assert reply.status == 200
+        assert "refresh_token" not in reply.body
+        assert reply.body["access_token"] in fake.issued_tokens

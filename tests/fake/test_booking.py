@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.fake_playtomic import FakeClock, FakeClub, FakePlaytomic
+from tests.fake_playtomic import CourtSpec, FakeClock, FakeClub, FakePlaytomic
 
-from .conftest import Player, intent_body
+from .conftest import Player, Reply, intent_body
 
 START = "2026-03-16T17:30:00"
 START_UTC = datetime(2026, 3, 16, 17, 30, tzinfo=UTC)
@@ -48,7 +48,7 @@ async def test_cash_booking_end_to_end(fake: FakePlaytomic, alice: Player, club:
         json={"selected_payment_method_id": "CASH", "selected_payment_method_data": None},
     )
     assert patched.status == 200
-    assert patched.body["status"] == "PENDING"
+    assert patched.body["status"] == "REQUIRES_CONFIRMATION"  # the app's value (§11.5)
     assert patched.body["selected_payment_method_id"] == "CASH"
     assert patched.body["next_payment_action"] is None
 
@@ -280,3 +280,43 @@ async def test_single_court_defaults_to_two_players(fake: FakePlaytomic, alice: 
     del body["cart"]["requested_item"]["cart_item_data"]["number_of_players"]
     reply = await alice.call("POST", "/v1/payment_intents", json=body)
     assert reply.body["cart"]["item"]["cart_item_data"]["number_of_players"] == 2
+
+
+async def test_unreleased_status_switch_answers_422_with_the_same_code(
+    fake: FakePlaytomic, alice: Player, club: FakeClub
+) -> None:
+    fake.variants.unreleased_status = 422
+    court = club.courts[0].resource_id
+    unreleased = await alice.create_intent(club, court, "2026-03-20T17:30:00")
+    assert (unreleased.status, unreleased.body["status"]) == (422, "RESOURCE_NO_AVAILABLE")
+    started = await alice.create_intent(club, court, "2026-03-02T07:00:00")
+    assert started.status == 409  # only "not released yet" changes
+
+
+async def _pay(alice: Player, intent_id: str, method_id: str) -> Reply:
+    await alice.call(
+        "PATCH",
+        f"/v1/payment_intents/{intent_id}",
+        json={"selected_payment_method_id": method_id},
+    )
+    return await alice.call("POST", f"/v1/payment_intents/{intent_id}/confirmation", json={})
+
+
+async def test_wallet_type_with_balance_shows_it_and_pays_from_it(
+    fake: FakePlaytomic, alice: Player
+) -> None:
+    club = fake.add_club(
+        "Wallet Club", courts=[CourtSpec("Pista 1")], payment_methods=("WALLET",), wallet_balance=40
+    )
+    court = club.courts[0].resource_id
+    created = await alice.create_intent(club, court, START, allowed=["WALLET"])
+    [wallet] = created.body["available_payment_methods"]
+    assert wallet["method_type"] == "WALLET"
+    assert wallet["data"]["balance"] == "40 EUR"
+    confirmed = await _pay(alice, created.body["payment_intent_id"], wallet["payment_method_id"])
+    assert confirmed.body["status"] == "SUCCEEDED"
+    assert club.wallet_balance == 4  # 40 - 36
+    second = await alice.create_intent(club, court, "2026-03-16T10:00:00", allowed=["WALLET"])
+    assert second.body["available_payment_methods"][0]["data"]["balance"] == "4 EUR"
+    refused = await _pay(alice, second.body["payment_intent_id"], wallet["payment_method_id"])
+    assert (refused.status, refused.body["status"]) == (422, "INSUFFICIENT_BALANCE")

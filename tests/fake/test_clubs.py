@@ -151,3 +151,14 @@ async def test_tenants_wrapped_variant(fake: FakePlaytomic, alice: Player, club:
     fake.variants.tenants_wrapped = True
     reply = await alice.get("/v1/tenants")
     assert [t["tenant_id"] for t in reply.body["tenants"]] == [club.tenant_id]
+
+
+async def test_tenant_list_names_its_last_page(
+    fake: FakePlaytomic, alice: Player, club: FakeClub
+) -> None:
+    for n in range(4):
+        fake.add_club(f"Extra {n}")
+    reply = await alice.get("/v1/tenants", size="2", page="0")
+    link = reply.headers["Link"]
+    assert link.endswith('>; rel="last"')
+    assert "page=2" in link  # five clubs, two per page: pages 0, 1, 2

@@ -193,7 +193,27 @@ async def test_variants_settings_and_bookings(
     status, body = await control(
         session, fake, "POST", "/_fake/variants", {"tenants_wrapped": True, "matches_paged": True}
     )
-    assert body == {"tenants_wrapped": True, "matches_paged": True}
+    assert body == {
+        "tenants_wrapped": True,
+        "matches_paged": True,
+        "unreleased_status": 409,
+        "ignore_user_filter": False,
+        "refresh_keeps_token": False,
+    }
+    status, body = await control(
+        session,
+        fake,
+        "POST",
+        "/_fake/variants",
+        {"unreleased_status": 422, "ignore_user_filter": True, "refresh_keeps_token": True},
+    )
+    assert (status, fake.variants.unreleased_status) == (200, 422)
+    assert fake.variants.ignore_user_filter
+    assert fake.variants.refresh_keeps_token
+    status, body = await control(
+        session, fake, "POST", "/_fake/variants", {"unreleased_status": 500}
+    )
+    assert status == 400
     status, body = await control(
         session, fake, "POST", "/_fake/settings", {"latency_ms": 5, "hold_seconds": 0}
     )

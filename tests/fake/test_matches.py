@@ -30,7 +30,7 @@ def _seed(fake: FakePlaytomic, club: FakeClub) -> list[str]:
 async def test_match_json_shape(fake: FakePlaytomic, alice: Player, club: FakeClub) -> None:
     confirmed = await alice.book(club, club.courts[0].resource_id, "2026-03-16T17:30:00")
     match_id = confirmed.body["cart"]["item"]["cart_item_data"]["match_id"]
-    reply = await alice.get("/v1/matches", owner_id="1001", sort="start_date,desc", size="50")
+    reply = await alice.get("/v1/matches", user_id="me", sort="start_date,desc", size="50")
     assert reply.status == 200
     [match] = reply.body
     assert match["match_id"] == match_id
@@ -55,8 +55,15 @@ async def test_match_json_shape(fake: FakePlaytomic, alice: Player, club: FakeCl
 
 async def test_filters_sort_and_paging(fake: FakePlaytomic, alice: Player, club: FakeClub) -> None:
     ids = _seed(fake, club)
-    desc = await alice.get("/v1/matches", owner_id="1001", sort="start_date,desc")
+    desc = await alice.get("/v1/matches", user_id="1001", sort="start_date,desc")
     assert [m["match_id"] for m in desc.body] == [ids[0], ids[1], ids[2]]
+    app = await alice.get(
+        "/v1/matches",
+        user_id="me",
+        match_status="PENDING,IN_PROGRESS,VALIDATING,CONFIRMED",
+        sort="start_date,created_at,ASC",
+    )
+    assert [m["match_id"] for m in app.body] == [ids[2], ids[1], ids[0]]
     asc = await alice.get(
         "/v1/matches",
         user_id="1001",
@@ -65,15 +72,14 @@ async def test_filters_sort_and_paging(fake: FakePlaytomic, alice: Player, club:
         sort="start_date,asc",
     )
     assert [m["match_id"] for m in asc.body] == [ids[1], ids[0]]
-    page1 = await alice.get(
-        "/v1/matches", owner_id="1001", sort="start_date,asc", size="2", page="1"
-    )
+    page1 = await alice.get("/v1/matches", user_id="me", sort="start_date,asc", size="2", page="1")
     assert [m["match_id"] for m in page1.body] == [ids[0]]
-    implicit = await alice.get("/v1/matches")
-    assert len(implicit.body) == 3
-    bob_view = await alice.get("/v1/matches", owner_id="1002")
+    # §11.3: owner_id is no filter, and a list without user_id holds other people's matches.
+    unfiltered = await alice.get("/v1/matches", owner_id="1001")
+    assert sorted(m["match_id"] for m in unfiltered.body) == sorted(ids)
+    bob_view = await alice.get("/v1/matches", user_id="1002")
     assert [m["match_id"] for m in bob_view.body] == [ids[3]]
-    none = await alice.get("/v1/matches", owner_id="1001", status="PENDING")
+    none = await alice.get("/v1/matches", user_id="me", status="PENDING")
     assert none.body == []
     bad = await alice.get("/v1/matches", start_min="soon")
     assert bad.status == 400
@@ -82,7 +88,7 @@ async def test_filters_sort_and_paging(fake: FakePlaytomic, alice: Player, club:
 async def test_paged_variant(fake: FakePlaytomic, alice: Player, club: FakeClub) -> None:
     _seed(fake, club)
     fake.variants.matches_paged = True
-    reply = await alice.get("/v1/matches", owner_id="1001", size="2")
+    reply = await alice.get("/v1/matches", user_id="me", size="2")
     assert len(reply.body["content"]) == 2
     assert reply.body["total_elements"] == 3
 
@@ -128,3 +134,13 @@ async def test_a_match_that_starts_later_today_can_be_cancelled_until_it_starts(
     clock.set(datetime(2026, 3, 2, 8, 30, tzinfo=UTC))
     reply = await alice.call("POST", f"/v1/matches/{match.match_id}/cancellation")
     assert reply.status == 409
+
+
+async def test_ignore_user_filter_lists_every_match(
+    fake: FakePlaytomic, alice: Player, club: FakeClub
+) -> None:
+    ids = _seed(fake, club)
+    fake.variants.ignore_user_filter = True
+    reply = await alice.get("/v1/matches", user_id="me")
+    assert sorted(m["match_id"] for m in reply.body) == sorted(ids)
+    assert {m["owner_id"] for m in reply.body} == {"1001", "1002"}

@@ -45,7 +45,7 @@ async def test_demo_has_two_clubs_in_two_zones(demo: FakePlaytomic, demo_player:
         kinds = {r["properties"]["resource_type"] for r in tenant["resources"]}
         assert kinds == {"indoor", "outdoor"}
         assert 4 <= len(tenant["resources"]) <= 6
-    mine = (await demo_player.get("/v1/matches", owner_id=DEMO_USER_ID)).body
+    mine = (await demo_player.get("/v1/matches", user_id="me")).body
     assert len(mine) == 2
     assert len(demo.matches) >= 7
 

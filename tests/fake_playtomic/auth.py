@@ -90,10 +90,14 @@ class AuthHandlers:
         grant = body.get("grant_type")
         if not isinstance(token, str) or grant not in (None, "refresh_token"):
             return bad_parameters("refresh_token is required")
-        pair = self._fake.state.tokens.rotate(token)
+        keep = self._fake.variants.refresh_keeps_token
+        pair = self._fake.state.tokens.rotate(token, keep=keep)
         if pair is None:
             return unauthorized("Refresh token is invalid, expired or already used")
-        return json_ok(token_body(pair))
+        answer = token_body(pair)
+        if keep:
+            del answer["refresh_token"], answer["refresh_token_expiration"]
+        return json_ok(answer)
 
     async def me(self, request: web.Request) -> web.Response:
         user_id = current_user(request)

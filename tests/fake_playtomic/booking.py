@@ -13,8 +13,8 @@ from aiohttp import web
 from .auth import current_user
 from .club import FakeClub
 from .models import (
-    INTENT_PENDING,
     INTENT_REQUIRES_ACTION,
+    INTENT_REQUIRES_CONFIRMATION,
     INTENT_SUCCEEDED,
     OPEN_INTENT_STATUSES,
     FakeIntent,
@@ -30,20 +30,26 @@ from .responses import (
     json_body,
     json_ok,
 )
-from .state import UNKNOWN_SLOT
+from .state import NOT_RELEASED, UNKNOWN_SLOT
 from .wire import naive_utc, parse_utc, price_text
 
 if TYPE_CHECKING:
     from .server import FakePlaytomic
 
 # Methods whose selection needs the user's card: the PATCH answers with a Stripe action.
-CARD_TYPES = frozenset({"CREDIT_CARD", "QUICK_PAY", "PAYPAL"})
+CARD_TYPES = frozenset({"CREDIT_CARD", "QUICK_PAY", "PAYPAL", "GOOGLE_PAY"})
+# Both wallet types of contract §11.1; with a club balance they show it in `data` (§11.5).
+WALLET_TYPES = frozenset({"MERCHANT_WALLET", "WALLET"})
+INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE"  # fake-only code
 # Redirect methods fail at the PATCH step (contract §5.3 DECISION).
 REDIRECT_TYPES = frozenset({"IDEAL", "BANCONTACT", "SWISH", "SWISH_STRIPE", "PAYTRAIL"})
 METHOD_NAMES = {
     "CASH": "Pay at the club",
     "CREDIT_CARD": "Card",
     "MERCHANT_WALLET": "Club wallet",
+    "WALLET": "Wallet",
+    "GOOGLE_PAY": "Google Pay",
+    "SWISH_STRIPE": "Swish",
     "OFFER": "Bonus pack (10 matches)",
     "QUICK_PAY": "Apple Pay / Google Pay",
     "PAYPAL": "PayPal",
@@ -69,14 +75,17 @@ def offered_methods(
         stable = uuid.uuid5(_METHOD_NAMESPACE, f"{club.tenant_id}:{method_type}")
         if method_type == "CREDIT_CARD":
             method_id = f"CREDIT_CARD-STRIPE_{stable}"
-        elif method_type in {"MERCHANT_WALLET", "OFFER"}:
+        elif method_type in WALLET_TYPES | {"OFFER"}:
             method_id = f"{method_type}-{stable}"
         else:
             method_id = method_type
         amount = price_text(Decimal(0), club.currency) if method_type == "OFFER" else price
+        data = None
+        if method_type in WALLET_TYPES and club.wallet_balance is not None:
+            data = {"balance": price_text(club.wallet_balance, club.currency), "name": club.name}
         methods.append(
             OfferedMethod(
-                method_id, method_type, METHOD_NAMES.get(method_type, method_type), amount
+                method_id, method_type, METHOD_NAMES.get(method_type, method_type), amount, data
             )
         )
     return tuple(methods)
@@ -106,7 +115,7 @@ def intent_json(intent: FakeIntent) -> dict[str, Any]:
                 "method_type": method.method_type,
                 "name": method.name,
                 "amount": method.amount,
-                "data": None,
+                "data": method.data,
             }
             for method in intent.methods
         ],
@@ -202,7 +211,9 @@ class BookingHandlers:
         reason = state.blocker(club, target.resource_id, target.start, target.duration, user_id)
         if reason is not None:
             message = "unknown slot" if reason == UNKNOWN_SLOT else reason
-            return api_error(409, RESOURCE_NO_AVAILABLE, f"Booking not available: {message}")
+            # Contract §11.2: the same code may come with a 422 (switch `unreleased_status`).
+            status = self._fake.variants.unreleased_status if reason == NOT_RELEASED else 409
+            return api_error(status, RESOURCE_NO_AVAILABLE, f"Booking not available: {message}")
         price = club.price(target.start, target.duration)
         allowed = body.get("allowed_payment_method_types")
         intent = FakeIntent(
@@ -249,7 +260,7 @@ class BookingHandlers:
                 503, "PAYMENT_METHOD_NOT_AVAILABLE", f"{method.name} cannot be used here"
             )
         intent.selected_method_id = method.payment_method_id
-        intent.status = INTENT_PENDING
+        intent.status = INTENT_REQUIRES_CONFIRMATION
         return json_ok(intent_json(intent))
 
     async def confirm(self, request: web.Request) -> web.Response:
@@ -292,6 +303,11 @@ class BookingHandlers:
                     },
                 }
             )
+        if method.method_type in WALLET_TYPES and club.wallet_balance is not None:
+            cost = Decimal(intent.price.rpartition(" ")[0])
+            if club.wallet_balance < cost:
+                return api_error(422, INSUFFICIENT_BALANCE, "The wallet balance is too low")
+            club.wallet_balance -= cost
         match = state.create_match(
             club,
             intent.resource_id,

@@ -41,7 +41,8 @@ CONTROL_ENDPOINTS = (
     '"headers", "retry_after"} | DELETE /_fake/faults',
     'POST /_fake/tokens/expire {} | {"refresh": true}',
     "GET /_fake/tokens (every issued token pair, oldest first)",
-    'POST /_fake/variants {"tenants_wrapped": bool, "matches_paged": bool}',
+    'POST /_fake/variants {"tenants_wrapped": bool, "matches_paged": bool,'
+    ' "ignore_user_filter": bool, "refresh_keeps_token": bool, "unreleased_status": 409|422}',
     'POST /_fake/settings {"latency_ms": 20, "hold_seconds": 600}',
     'POST /_fake/bookings {"tenant_id", "resource_id", "start", "duration", "owner_id"}',
 )
@@ -275,10 +276,7 @@ class ControlHandlers:
                     for f in fake.state.freed
                 ],
                 "faults": [fault.as_json() for fault in fake.faults.faults],
-                "variants": {
-                    "tenants_wrapped": fake.variants.tenants_wrapped,
-                    "matches_paged": fake.variants.matches_paged,
-                },
+                "variants": fake.variants.as_json(),
             }
         )
 
@@ -432,7 +430,7 @@ class ControlHandlers:
     async def tokens(self, request: web.Request) -> web.Response:
         """Every issued token, in full: secret-leak scans and token-rotation checks need them.
 
-        The store issues an access token and its refresh token together, in that order.
+        A refresh that keeps its refresh token (contract §11.4) repeats it in the next pair.
         """
         fake = self._fake
         issued = list(fake.issued_tokens)
@@ -442,19 +440,26 @@ class ControlHandlers:
                 "refresh_token": refresh,
                 "access_valid": fake.state.tokens.user_for_access(access) is not None,
             }
-            for access, refresh in zip(issued[0::2], issued[1::2], strict=False)
+            for access, refresh in fake.state.tokens.pairs
         ]
         return json_ok({**self._now(), "issued": issued, "pairs": pairs})
 
     async def variants(self, request: web.Request, body: dict[str, Any]) -> web.Response:
         variants = self._fake.variants
-        if "tenants_wrapped" in body:
-            variants.tenants_wrapped = bool(body["tenants_wrapped"])
-        if "matches_paged" in body:
-            variants.matches_paged = bool(body["matches_paged"])
-        return json_ok(
-            {"tenants_wrapped": variants.tenants_wrapped, "matches_paged": variants.matches_paged}
-        )
+        for name in (
+            "tenants_wrapped",
+            "matches_paged",
+            "ignore_user_filter",
+            "refresh_keeps_token",
+        ):
+            if name in body:
+                setattr(variants, name, bool(body[name]))
+        if "unreleased_status" in body:
+            status = body["unreleased_status"]
+            if status not in (409, 422):
+                raise ControlError("unreleased_status must be 409 or 422")
+            variants.unreleased_status = status
+        return json_ok(variants.as_json())
 
     async def settings(self, request: web.Request, body: dict[str, Any]) -> web.Response:
         if "latency_ms" in body:

@@ -74,14 +74,19 @@ class MatchHandlers:
 
     async def list_matches(self, request: web.Request) -> web.Response:
         query = request.query
-        caller = current_user(request)
-        wanted = query.get("owner_id") or query.get("user_id") or caller
+        # Contract §11.3, the app's behaviour: only `user_id` filters ("me" = the caller);
+        # `owner_id` is not a filter, and a list without `user_id` holds other people's
+        # matches too. `ignore_user_filter` models a server that ignores `user_id` as well.
+        wanted = query.get("user_id")
         if wanted == "me":
-            wanted = caller
-        matches = [m for m in self._fake.state.matches if m.owner_id == wanted]
-        if statuses := query.get("status"):
-            allowed = {s.strip().upper() for s in statuses.split(",")}
-            matches = [m for m in matches if m.status in allowed]
+            wanted = current_user(request)
+        matches = list(self._fake.state.matches)
+        if wanted is not None and not self._fake.variants.ignore_user_filter:
+            matches = [m for m in matches if m.owner_id == wanted]
+        for name in ("status", "match_status"):
+            if statuses := query.get(name):
+                allowed = {s.strip().upper() for s in statuses.split(",")}
+                matches = [m for m in matches if m.status in allowed]
         bounds = {}
         for name in ("start_min", "start_max"):
             if (text := query.get(name)) is not None:
@@ -92,9 +97,12 @@ class MatchHandlers:
             matches = [m for m in matches if m.start >= bounds["start_min"]]
         if "start_max" in bounds:
             matches = [m for m in matches if m.start <= bounds["start_max"]]
-        field, _, direction = query.get("sort", "start_date,asc").partition(",")
-        key = "created_at" if field == "created_at" else "start"
-        matches.sort(key=lambda m: getattr(m, key), reverse=direction.lower() == "desc")
+        # `start_date,desc` or the app's `start_date,created_at,ASC`: fields, then a direction.
+        parts = [p.strip() for p in query.get("sort", "start_date,asc").split(",") if p.strip()]
+        descending = bool(parts) and parts[-1].lower() == "desc"
+        fields = [p for p in parts if p.lower() not in ("asc", "desc")] or ["start_date"]
+        keys = ["created_at" if f == "created_at" else "start" for f in fields]
+        matches.sort(key=lambda m: tuple(getattr(m, k) for k in keys), reverse=descending)
         size = non_negative_int(query.get("size"), DEFAULT_PAGE_SIZE)
         page = non_negative_int(query.get("page"), 0)
         if size is None or page is None:

@@ -11,10 +11,13 @@ CONFIRMED = "CONFIRMED"
 
 # Payment-intent statuses (contract §5); the open ones hold the slot while the hold lasts.
 INTENT_REQUIRES_METHOD = "REQUIRES_PAYMENT_METHOD"
-INTENT_PENDING = "PENDING"
+# What the app's PATCH answers (contract §11.5).
+INTENT_REQUIRES_CONFIRMATION = "REQUIRES_CONFIRMATION"
 INTENT_REQUIRES_ACTION = "REQUIRES_PAYMENT_METHOD_ACTION"
 INTENT_SUCCEEDED = "SUCCEEDED"
-OPEN_INTENT_STATUSES = frozenset({INTENT_REQUIRES_METHOD, INTENT_PENDING, INTENT_REQUIRES_ACTION})
+OPEN_INTENT_STATUSES = frozenset(
+    {INTENT_REQUIRES_METHOD, INTENT_REQUIRES_CONFIRMATION, INTENT_REQUIRES_ACTION}
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,7 @@ class OfferedMethod:
     method_type: str
     name: str
     amount: str
+    data: dict[str, str] | None = None
 
 
 @dataclass
@@ -152,6 +156,21 @@ class Variants:
 
     tenants_wrapped: bool = False
     matches_paged: bool = False
+    # §11.2: the status of "not available" for a slot that is not released yet (409 or 422).
+    unreleased_status: int = 409
+    # §11.3: a server that ignores the user filter and lists every match at its clubs.
+    ignore_user_filter: bool = False
+    # §11.4: refresh answers without a new refresh token; the old one stays valid.
+    refresh_keeps_token: bool = False
+
+    def as_json(self) -> dict[str, bool | int]:
+        return {
+            "tenants_wrapped": self.tenants_wrapped,
+            "matches_paged": self.matches_paged,
+            "unreleased_status": self.unreleased_status,
+            "ignore_user_filter": self.ignore_user_filter,
+            "refresh_keeps_token": self.refresh_keeps_token,
+        }
 
 
 @dataclass

@@ -154,6 +154,7 @@ class FakePlaytomic:
         street: str = "Calle Falsa 123",
         postal_code: str = "28001",
         country: str = "",
+        wallet_balance: Decimal | int | str | None = None,
     ) -> FakeClub:
         specs = (
             [CourtSpec(f"Court {n}", indoor=n % 2 == 1) for n in range(1, courts + 1)]
@@ -199,6 +200,7 @@ class FakePlaytomic:
             street=street,
             postal_code=postal_code,
             country=country,
+            wallet_balance=Decimal(wallet_balance) if wallet_balance is not None else None,
         )
         self.state.clubs[club.tenant_id] = club
         return club

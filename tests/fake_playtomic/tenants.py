@@ -130,9 +130,13 @@ class TenantHandlers:
         size = min(size, MAX_PAGE_SIZE)
         chosen = clubs[page * size : (page + 1) * size]
         body = [tenant_json(club) for club in chosen]
-        if self._fake.variants.tenants_wrapped:
-            return json_ok({"tenants": body})
-        return json_ok(body)
+        response = json_ok({"tenants": body} if self._fake.variants.tenants_wrapped else body)
+        if size:
+            # Contract §11.5: the list names its last page, as the app's server does.
+            last = max(0, (len(clubs) + size - 1) // size - 1)
+            url = request.url.update_query({"page": str(last)})
+            response.headers["Link"] = f'<{url}>; rel="last"'
+        return response
 
     async def tenant(self, request: web.Request) -> web.Response:
         club = self._fake.state.clubs.get(request.match_info["tenant_id"])

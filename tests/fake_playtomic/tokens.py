@@ -34,20 +34,30 @@ class TokenStore:
         self._access: dict[str, TokenRecord] = {}
         self._refresh: dict[str, TokenRecord] = {}
         self.issued: list[str] = []
+        # (access, refresh) of every answer, oldest first; a kept refresh token repeats.
+        self.pairs: list[tuple[str, str]] = []
 
     def issue(self, user_id: str) -> TokenPair:
-        # Whole seconds, so the expiry the client reads equals the one the server enforces.
-        now = self._clock.now().replace(microsecond=0)
-        access = TokenRecord(
-            secrets.token_urlsafe(32), user_id, now + timedelta(seconds=self.access_ttl)
-        )
         refresh = TokenRecord(
-            secrets.token_urlsafe(48), user_id, now + timedelta(seconds=self.refresh_ttl)
+            secrets.token_urlsafe(48), user_id, self._now() + timedelta(seconds=self.refresh_ttl)
+        )
+        access = self._issue_access(user_id)
+        self._refresh[refresh.token] = refresh
+        self.issued.append(refresh.token)
+        self.pairs.append((access.token, refresh.token))
+        return TokenPair(access, refresh)
+
+    def _issue_access(self, user_id: str) -> TokenRecord:
+        access = TokenRecord(
+            secrets.token_urlsafe(32), user_id, self._now() + timedelta(seconds=self.access_ttl)
         )
         self._access[access.token] = access
-        self._refresh[refresh.token] = refresh
-        self.issued.extend((access.token, refresh.token))
-        return TokenPair(access, refresh)
+        self.issued.append(access.token)
+        return access
+
+    def _now(self) -> datetime:
+        # Whole seconds, so the expiry the client reads equals the one the server enforces.
+        return self._clock.now().replace(microsecond=0)
 
     def user_for_access(self, token: str) -> str | None:
         record = self._access.get(token)
@@ -55,11 +65,19 @@ class TokenStore:
             return None
         return record.user_id
 
-    def rotate(self, refresh_token: str) -> TokenPair | None:
-        """Spend a refresh token: a new pair, or None when it is unknown, used or expired."""
+    def rotate(self, refresh_token: str, *, keep: bool = False) -> TokenPair | None:
+        """Spend a refresh token: a new pair, or None when it is unknown, used or expired.
+
+        With ``keep`` only a new access token is issued and the refresh token stays valid
+        (contract §11.4: some refresh answers carry no new refresh token).
+        """
         record = self._refresh.get(refresh_token)
         if record is None or not record.valid_at(self._clock.now()):
             return None
+        if keep:
+            access = self._issue_access(record.user_id)
+            self.pairs.append((access.token, record.token))
+            return TokenPair(access, record)
         record.revoked = True
         return self.issue(record.user_id)
 

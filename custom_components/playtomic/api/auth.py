@@ -1,4 +1,9 @@
-"""Token store: login, refresh with rotation, one lock for all of it (contract §2)."""
+"""Token store: login, refresh with rotation, one lock for all of it (contract §2, §11.4).
+
+A password login is the request Playtomic's firewall blocks most (§11.4), so it happens only when
+there is no usable refresh token: no pair at all, an expired refresh token, or one the server
+refused.
+"""
 
 from __future__ import annotations
 
@@ -74,6 +79,12 @@ class TokenManager:
                 return await self._refresh_locked(tokens)
             return await self._login_locked()
 
+    async def remember_user_id(self, user_id: str) -> None:
+        """Store the account id learned from the profile with the current pair (§11.4)."""
+        async with self._lock:
+            if self._tokens is not None and self._tokens.user_id != user_id:
+                await self._store(self._tokens.with_user_id(user_id))
+
     async def after_unauthorized(self, used_access_token: str) -> TokenPair:
         """§2.3 step 2-3: the token was refused; reuse a newer one, else refresh once, else log in."""
         async with self._lock:
@@ -96,7 +107,7 @@ class TokenManager:
             return await self._login_locked()
         if not response.ok:
             raise error_for(response, self._now())
-        pair = TokenPair.from_json(response.json(), now=self._now(), user_id=tokens.user_id)
+        pair = TokenPair.from_json(response.json(), now=self._now(), previous=tokens)
         await self._store(pair)
         _LOGGER.debug("Playtomic tokens refreshed; access valid until %s", pair.access_expires)
         return pair
@@ -110,8 +121,7 @@ class TokenManager:
             raise PlaytomicAuthError("Playtomic rejected the email or password")
         if not response.ok:
             raise error_for(response, self._now())
-        previous = self._tokens.user_id if self._tokens else None
-        pair = TokenPair.from_json(response.json(), now=self._now(), user_id=previous)
+        pair = TokenPair.from_json(response.json(), now=self._now(), previous=self._tokens)
         await self._store(pair)
         _LOGGER.debug("Logged in to Playtomic; access valid until %s", pair.access_expires)
         return pair

@@ -23,7 +23,7 @@ from .errors import (
 )
 from .links import checkout_link
 from .models import BookingResult, BookingTarget, PaymentIntent
-from .payments import PaymentCategory, choose_method
+from .payments import PaymentCategory, choose_method, short_wallets
 from .timeconv import format_utc
 from .transport import RawResponse
 
@@ -79,8 +79,11 @@ def _action_required(intent: PaymentIntent, target: BookingTarget) -> PaymentAct
     )
 
 
-def _slot_gone(response: RawResponse) -> SlotNotAvailableError:
+def _slot_gone(response: RawResponse) -> SlotNotAvailableError | None:
+    """§11.2: the error for a "not available" answer (409, or 400/422 with its code), else None."""
     code, message = response.error_code_and_message()
+    if not contract.is_slot_unavailable(response.status, code):
+        return None
     return SlotNotAvailableError(response.status, code, message)
 
 
@@ -91,14 +94,14 @@ async def create_intent(
     *,
     hedge: bool,
 ) -> PaymentIntent:
-    """§5.1. Any 409 means the slot is not available to us."""
+    """§5.1. A 409, or a 400/422 with a "not available" code (§11.2): not available to us."""
     ledger = client._intents
     open_id = ledger.open_intent(target, client._now())
     if open_id is not None and not hedge:
         raise IntentAlreadyOpenError(
             "An unconfirmed payment intent for this slot is still open", payment_intent_id=open_id
         )
-    user_id = await client._require_user_id()
+    user_id = await client.require_user_id()
     if number_of_players is None:
         number_of_players = (
             contract.PLAYERS_SINGLE if target.single_court else contract.PLAYERS_DOUBLE
@@ -112,8 +115,8 @@ async def create_intent(
         number_of_players=number_of_players,
     )
     response = await client._call("POST", contract.PATH_PAYMENT_INTENTS, json_body=body)
-    if response.status == 409:
-        raise _slot_gone(response)
+    if (gone := _slot_gone(response)) is not None:
+        raise gone
     intent = PaymentIntent.from_json(client._json_or_raise(response))
     ledger.add(target, intent.payment_intent_id, client._now())
     return intent
@@ -133,7 +136,12 @@ async def select_method(client: PlaytomicClient, intent_id: str, method_id: str)
             http_status=503,
             payment_intent_id=intent_id,
         )
-    return PaymentIntent.from_json(client._json_or_raise(response))
+    intent = PaymentIntent.from_json(client._json_or_raise(response))
+    if not intent.requires_action and intent.status not in contract.INTENT_READY_STATUSES:
+        # §11.5 names REQUIRES_CONFIRMATION (and the older PENDING); confirm anyway, but leave a
+        # trace of the new value for whoever compares our notes with the real API.
+        _LOGGER.warning("Unexpected payment intent status after PATCH: %s", intent.status)
+    return intent
 
 
 async def confirm(client: PlaytomicClient, intent_id: str, target: BookingTarget) -> str:
@@ -167,9 +175,9 @@ async def confirm(client: PlaytomicClient, intent_id: str, target: BookingTarget
             ledger.release(target)
             return intent.match_id
         return await reconcile(client, intent_id, target)
-    if response.status == 409:
+    if (gone := _slot_gone(response)) is not None:
         ledger.release(target)
-        raise _slot_gone(response)
+        raise gone
     if response.status == 503:
         ledger.release(target)
         raise PaymentNotPossibleError(
@@ -197,7 +205,7 @@ async def reconcile(client: PlaytomicClient, intent_id: str, target: BookingTarg
             await client._sleep(delay)
         try:
             for match in await client.get_matches(upcoming_only=False):
-                if match.matches_target(target) and not match.is_cancelled:
+                if match.matches_target(target) and not match.is_inactive:
                     client._intents.release(target)
                     _LOGGER.info(
                         "Booking of intent %s found as match %s", intent_id, match.match_id
@@ -229,15 +237,27 @@ async def book(
 ) -> BookingResult:
     """Create, choose, PATCH, confirm. A dry run stops after choosing (no PATCH, no confirm)."""
     intent = await create_intent(client, target, None, hedge=hedge)
+    skipped = tuple(m.label for m in short_wallets(intent.available_payment_methods, intent.price))
     method, category = choose_method(
-        intent.available_payment_methods, policy, payment_intent_id=intent.payment_intent_id
+        intent.available_payment_methods,
+        policy,
+        payment_intent_id=intent.payment_intent_id,
+        price=intent.price,
     )
     if dry_run:
         return BookingResult(
-            target, intent.payment_intent_id, None, method, category.value, dry_run=True
+            target,
+            intent.payment_intent_id,
+            None,
+            method,
+            category.value,
+            dry_run=True,
+            skipped_wallets=skipped,
         )
     selected = await select_method(client, intent.payment_intent_id, method.payment_method_id)
     if selected.requires_action:
         raise _action_required(selected, target)
     match_id = await confirm(client, intent.payment_intent_id, target)
-    return BookingResult(target, intent.payment_intent_id, match_id, method, category.value)
+    return BookingResult(
+        target, intent.payment_intent_id, match_id, method, category.value, skipped_wallets=skipped
+    )

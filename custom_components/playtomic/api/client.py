@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 import logging
 from typing import Any
@@ -12,12 +12,7 @@ import aiohttp
 
 from . import booking, contract
 from .auth import TokenCallback, TokenManager
-from .errors import (
-    UNEXPECTED_RESPONSE,
-    PlaytomicApiError,
-    PlaytomicAuthError,
-    PlaytomicRateLimitedError,
-)
+from .errors import PlaytomicAuthError, PlaytomicRateLimitedError
 from .jsonread import as_list
 from .models import (
     BookingResult,
@@ -26,6 +21,7 @@ from .models import (
     Court,
     Match,
     PaymentIntent,
+    Profile,
     ServerTimeSample,
     Slot,
     TokenPair,
@@ -121,14 +117,18 @@ class PlaytomicClient:
         """Refresh early, or log in, so the access token stays valid for `min_validity`."""
         return await self._auth.ensure(min_validity)
 
-    async def _require_user_id(self) -> str:
+    async def require_user_id(self) -> str:
+        """The account's id: from the tokens, else from the profile (§11.4), never a login."""
         tokens = await self._auth.ensure()
         if tokens.user_id:
             return tokens.user_id
-        tokens = await self._auth.login()  # restored tokens without a user id
-        if not tokens.user_id:
-            raise PlaytomicApiError(None, UNEXPECTED_RESPONSE, "Login answer carried no user_id")
-        return tokens.user_id
+        profile = await self.get_profile()
+        await self._auth.remember_user_id(profile.user_id)
+        return profile.user_id
+
+    async def get_profile(self) -> Profile:
+        """The signed-in account (`GET /v2/users/me`)."""
+        return Profile.from_json(await self._get_json(contract.PATH_ME))
 
     # -- request core ------------------------------------------------------------------------
 
@@ -182,8 +182,14 @@ class PlaytomicClient:
         return min(max(exponential, hinted), contract.RETRY_AFTER_CAP_SECONDS)
 
     async def _get_json(self, path: str, params: Mapping[str, str] | None = None) -> object:
+        return (await self._get(path, params)).json()
+
+    async def _get(self, path: str, params: Mapping[str, str] | None = None) -> RawResponse:
+        """A GET whose answer is 2xx (else the mapped error is raised)."""
         response = await self._call("GET", path, params=params)
-        return self._json_or_raise(response)
+        if not response.ok:
+            raise self._error(response)
+        return response
 
     def _json_or_raise(self, response: RawResponse) -> object:
         if not response.ok:
@@ -205,21 +211,23 @@ class PlaytomicClient:
         radius_m: int = contract.DEFAULT_SEARCH_RADIUS_M,
         sport_id: str = contract.DEFAULT_SPORT_ID,
     ) -> list[Club]:
-        """Active clubs by name substring and/or around a coordinate, every page until empty."""
+        """Active clubs by name substring and/or around a coordinate.
+
+        Pages until the one a `Link: rel="last"` header names (§11.5), else until an empty page.
+        """
         found: dict[str, Club] = {}
         for page in range(contract.TENANT_SEARCH_MAX_PAGES):
             params = contract.tenant_search_params(
                 name=name, coordinate=coordinate, radius_m=radius_m, sport_id=sport_id, page=page
             )
-            clubs = clubs_from_json(
-                await self._get_json(contract.PATH_TENANTS, params),
-                fallback_zone=self._fallback_zone,
-            )
-            if not clubs:
-                break
+            response = await self._get(contract.PATH_TENANTS, params)
+            clubs = clubs_from_json(response.json(), fallback_zone=self._fallback_zone)
             for club in clubs:
                 if club.is_active:
                     found.setdefault(club.tenant_id, club)
+            last = contract.last_page(response.headers.get("Link"))
+            if not clubs or (last is not None and page >= last):
+                break
         else:
             _LOGGER.warning("Club search stopped after %s pages", contract.TENANT_SEARCH_MAX_PAGES)
         return list(found.values())
@@ -244,12 +252,36 @@ class PlaytomicClient:
         self, club: Club, day_local: date, sport_id: str = contract.DEFAULT_SPORT_ID
     ) -> list[Slot]:
         """Free slots of one club-local day: one request, UTC window of local 00:00:00-23:59:59."""
-        window = local_day_window(day_local, club.zone)
-        params = contract.availability_params(
-            club.tenant_id, sport_id, format_utc(window[0]), format_utc(window[1])
-        )
-        payload = await self._get_json(contract.PATH_AVAILABILITY, params)
-        return slots_from_availability(payload, club, window=window)
+        return (await self.get_availability_many([club], day_local, sport_id))[club.tenant_id]
+
+    async def get_availability_many(
+        self, clubs: Sequence[Club], day_local: date, sport_id: str = contract.DEFAULT_SPORT_ID
+    ) -> dict[str, list[Slot]]:
+        """Free slots of one club-local day at several clubs, by tenant id.
+
+        §11.5: clubs whose local day is the same UTC window share one request (a comma-separated
+        `tenant_id`); answers carry `resource_id`, so each slot goes to the club listing that
+        court. A club whose courts are unknown gets a request of its own, because nothing would
+        tell its slots from another club's.
+        """
+        groups: dict[tuple[datetime, datetime, str], list[Club]] = {}
+        for club in {club.tenant_id: club for club in clubs}.values():
+            window = local_day_window(day_local, club.zone)
+            alone = "" if club.courts else club.tenant_id
+            groups.setdefault((*window, alone), []).append(club)
+        found: dict[str, list[Slot]] = {}
+        for (start, end, _), members in groups.items():
+            for index in range(0, len(members), contract.AVAILABILITY_BATCH_MAX):
+                batch = members[index : index + contract.AVAILABILITY_BATCH_MAX]
+                params = contract.availability_params(
+                    [club.tenant_id for club in batch], sport_id, format_utc(start), format_utc(end)
+                )
+                payload = await self._get_json(contract.PATH_AVAILABILITY, params)
+                for club in batch:
+                    found[club.tenant_id] = slots_from_availability(
+                        payload, club, window=(start, end), sport_id=sport_id
+                    )
+        return found
 
     # -- booking (§5, §8) --------------------------------------------------------------------
 
@@ -287,13 +319,20 @@ class PlaytomicClient:
     # -- own bookings (§6) -------------------------------------------------------------------
 
     async def get_matches(self, upcoming_only: bool = True) -> list[Match]:
-        """Own matches, oldest first; `upcoming_only` drops cancelled and finished ones."""
-        user_id = await self._require_user_id()
-        payload = await self._get_json(contract.PATH_MATCHES, contract.matches_params(user_id))
-        matches = matches_from_json(payload)
+        """Own matches, oldest first; `upcoming_only` drops inactive and finished ones.
+
+        §11.3: a server that ignores `user_id=me` returns other people's matches, so only those
+        naming the account are kept: someone else's match must never look like our booking.
+        """
+        user_id = await self.require_user_id()
+        payload = await self._get_json(contract.PATH_MATCHES, contract.matches_params())
+        listed = matches_from_json(payload)
+        matches = [m for m in listed if m.belongs_to(user_id)]
+        if len(matches) != len(listed):
+            _LOGGER.debug("Ignored %s listed matches of other players", len(listed) - len(matches))
         if upcoming_only:
             now = self._now()
-            matches = [m for m in matches if not m.is_cancelled and m.end > now]
+            matches = [m for m in matches if not m.is_inactive and m.end > now]
         return sorted(matches, key=lambda m: (m.start, m.match_id))
 
     async def get_match(self, match_id: str) -> Match:

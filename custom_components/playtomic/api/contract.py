@@ -7,8 +7,11 @@ differently, this is the file to edit (contract §10).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
+import re
 from typing import Any, Final
+from urllib.parse import parse_qs, urlsplit
 
 # §1.1: current host; every path carries its own version prefix, so the base has no path.
 DEFAULT_BASE_URL: Final = "https://api.app.playtomic.io"
@@ -78,45 +81,58 @@ PRE_RELEASE_TOKEN_VALIDITY: Final = timedelta(minutes=5)
 # §8 rule 2: matches are re-checked this many seconds after the first look (about 2 s and 10 s).
 RECONCILE_RECHECK_DELAYS: Final = (2.0, 8.0)
 
-# §7 (fake-only hold of 600 s): how long the client assumes an unconfirmed intent stays alive.
-INTENT_ASSUMED_LIFETIME: Final = timedelta(minutes=10)
+# §11.5: an unconfirmed intent keeps its court for about 10-15 minutes; assume the longer.
+INTENT_ASSUMED_LIFETIME: Final = timedelta(minutes=15)
 
-# §3: club search.
+# §11.5: clubs batched into one availability request. No source gives a limit; keep it modest.
+AVAILABILITY_BATCH_MAX: Final = 10
+# §3: club search; §11.5: a `Link` header may name the last page (rel="last").
 TENANT_SEARCH_PAGE_SIZE: Final = 50
+_LAST_REL: Final = re.compile(r'\brel\s*=\s*"?[^";]*\blast\b', re.IGNORECASE)
 TENANT_SEARCH_MAX_PAGES: Final = 20  # a sane ceiling: 1000 clubs per search
 ACTIVE_STATUS: Final = "ACTIVE"
 DEFAULT_SPORT_ID: Final = "PADEL"
 DEFAULT_SEARCH_RADIUS_M: Final = 50000
 
-# §6: own matches request (DECISION: owner_id, newest first).
+# §11.3: own matches as the app asks for them: user_id=me, the live statuses, soonest first.
 MATCHES_PAGE_SIZE: Final = 50
-MATCHES_SORT: Final = "start_date,desc"
-# §6: PENDING counts as upcoming; anything containing CANCEL is cancelled.
-CANCELLED_MARKER: Final = "CANCEL"
+MATCHES_SORT: Final = "start_date,created_at,ASC"
+MATCHES_ACTIVE_STATUSES: Final = ("PENDING", "IN_PROGRESS", "VALIDATING", "CONFIRMED")
+# §11.3: a status containing one of these is not a booking (cancelled, refused or lapsed).
+INACTIVE_STATUS_MARKERS: Final = ("CANCEL", "REJECTED", "EXPIRED")
+# §11.4: the value the API accepts instead of the account's own id.
+ME: Final = "me"
 # §6 (DECISION): cancellation reason.
 CANCELLATION_REASON: Final = "CANCELED_BY_OWNER"
 
-# §5.1: create-intent constants.
+# §11.1: the app's full list. The server filters its offers by it, so a type missing here is a
+# method the club never offers us (a `WALLET`-type wallet would look like "payment not possible").
 ALLOWED_PAYMENT_METHOD_TYPES: Final = (
     "OFFER",
     "CASH",
     "MERCHANT_WALLET",
+    "WALLET",
     "DIRECT",
     "SWISH",
+    "SWISH_STRIPE",
     "IDEAL",
     "BANCONTACT",
     "PAYTRAIL",
     "CREDIT_CARD",
     "QUICK_PAY",
+    "PAYPAL",
+    "GOOGLE_PAY",
 )
 CART_ITEM_TYPE: Final = "CUSTOMER_MATCH"
 PLAYERS_DOUBLE: Final = 4
 PLAYERS_SINGLE: Final = 2  # [inferred] on courts whose resource_size is "single"
 SINGLE_COURT_SIZE: Final = "single"
 
-# §5.2: payment-method classification tables.
+# §5.2 / §11.1: payment-method classification tables.
 AT_CLUB_TYPES: Final = frozenset({"CASH"})
 WALLET_TYPES: Final = frozenset({"MERCHANT_WALLET", "WALLET"})
+# §11.5: a wallet method may carry `data: {"balance": "117.5 AUD"}`.
+WALLET_BALANCE_KEY: Final = "balance"
 OFFER_TYPES: Final = frozenset({"OFFER"})
 AT_CLUB_NAME_MARKERS: Final = ("at the club", "cash")
 NEVER_SELECT_TYPES: Final = frozenset(
@@ -124,6 +140,7 @@ NEVER_SELECT_TYPES: Final = frozenset(
         "CREDIT_CARD",
         "QUICK_PAY",
         "PAYPAL",
+        "GOOGLE_PAY",
         "IDEAL",
         "BANCONTACT",
         "SWISH",
@@ -139,7 +156,12 @@ DEFAULT_PAYMENT_ORDER: Final = ("zero_amount", "offer", "wallet", "at_club")
 # §5.4: intent states.
 INTENT_SUCCEEDED: Final = "SUCCEEDED"
 INTENT_REQUIRES_ACTION: Final = "REQUIRES_PAYMENT_METHOD_ACTION"
-CONFIRM_ALREADY_DONE_CODE: Final = "PAYMENT_INTENT_STATUS_INVALID"
+# §11.5: what a PATCH answers when the intent can be confirmed (the app's value, then the old one).
+INTENT_READY_STATUSES: Final = frozenset({"REQUIRES_CONFIRMATION", "PENDING"})
+# §11.2: "not available" is a code. These mean "not available" at 400/409/422 on create and on
+# confirmation; a 409 means it whatever the code.
+SLOT_UNAVAILABLE_CODES: Final = frozenset({"RESOURCE_NO_AVAILABLE", "RESERVATION_NOT_PROCESSABLE"})
+SLOT_UNAVAILABLE_STATUSES: Final = frozenset({400, 422})
 
 # §10.11: a duration of 1800 or more that divides by 60 is read as seconds.
 DURATION_SECONDS_THRESHOLD: Final = 1800
@@ -151,6 +173,11 @@ CHECKOUT_LINK: Final = (
 )
 CHECKOUT_START_FORMAT: Final = "%Y-%m-%dT%H:%M:%S.000Z"
 CLUB_APP_LINK: Final = "https://app.playtomic.io/tenant/{tenant_id}"
+# §11.5: the club's page opened at one slot (club-local date and time) for booking by hand.
+SLOT_APP_LINK: Final = (
+    "https://app.playtomic.io/tenant/{tenant_id}?sport={sport}&date={day}"
+    "&startTime={time}&resourceId={resource_id}"
+)
 CLUB_WEB_LINK: Final = "https://playtomic.com/clubs/{slug}?date={day}"
 MATCH_LINK: Final = "https://app.playtomic.io/matches/{match_id}"
 LEGACY_CHECKOUT_LINK: Final = (
@@ -175,7 +202,7 @@ def login_body(email: str, password: str) -> dict[str, Any]:
 
 
 def refresh_body(refresh_token: str) -> dict[str, Any]:
-    """§2.2 DECISION: roles + refresh token (the app's body)."""
+    """§2.2 DECISION: roles + refresh token (§11.4: the app sends the token alone; both work)."""
     return {"requested_user_roles": list(USER_ROLES), "refresh_token": refresh_token}
 
 
@@ -190,13 +217,16 @@ def same_sport(left: object, right: object) -> bool:
 
 
 def availability_params(
-    tenant_id: str, sport_id: str, start_min: str, start_max: str
+    tenant_ids: Sequence[str], sport_id: str, start_min: str, start_max: str
 ) -> dict[str, str]:
-    """§4 DECISION: UTC `start_min`/`start_max` (not the club-local `local_start_*`), user_id=me."""
+    """§4 DECISION: UTC `start_min`/`start_max` (not the club-local `local_start_*`), user_id=me.
+
+    §11.5: several clubs go into one request as a comma-separated `tenant_id`.
+    """
     return {
-        "tenant_id": tenant_id,
+        "tenant_id": ",".join(tenant_ids),
         "sport_id": sport_id,
-        "user_id": "me",
+        "user_id": ME,
         "start_min": start_min,
         "start_max": start_max,
     }
@@ -226,9 +256,39 @@ def tenant_search_params(
     return params
 
 
-def matches_params(user_id: str) -> dict[str, str]:
-    """§6 DECISION: owner_id, newest first."""
-    return {"owner_id": user_id, "sort": MATCHES_SORT, "size": str(MATCHES_PAGE_SIZE)}
+def last_page(link_header: str | None) -> int | None:
+    """§11.5: the `page` of the `rel="last"` URL in a `Link` header; None when there is none."""
+    for part in (link_header or "").split(","):
+        url, _, attributes = part.partition(";")
+        if not _LAST_REL.search(attributes):
+            continue
+        pages = parse_qs(urlsplit(url.strip().strip("<>")).query).get("page")
+        if pages and pages[0].isdigit():
+            return int(pages[0])
+    return None
+
+
+def matches_params() -> dict[str, str]:
+    """§11.3: the app's request. The server may ignore the filter, so the client checks too."""
+    return {
+        "user_id": ME,
+        "match_status": ",".join(MATCHES_ACTIVE_STATUSES),
+        "sort": MATCHES_SORT,
+        "size": str(MATCHES_PAGE_SIZE),
+    }
+
+
+def is_inactive_status(status: str | None) -> bool:
+    """§11.3: cancelled, rejected and expired matches are not bookings; unknown ones count."""
+    upper = (status or "").upper()
+    return any(marker in upper for marker in INACTIVE_STATUS_MARKERS)
+
+
+def is_slot_unavailable(http_status: int, code: str | None) -> bool:
+    """§11.2: a 409 whatever the code, or a 400/422 carrying a "not available" code."""
+    if http_status == 409:
+        return True
+    return http_status in SLOT_UNAVAILABLE_STATUSES and code in SLOT_UNAVAILABLE_CODES
 
 
 def payment_intent_body(
@@ -267,9 +327,9 @@ def select_method_body(method_id: str) -> dict[str, Any]:
     return {"selected_payment_method_id": method_id, "selected_payment_method_data": None}
 
 
-def confirmation_body() -> dict[str, Any] | None:
-    """§5.4: the client sends no body at all."""
-    return None
+def confirmation_body() -> dict[str, Any]:
+    """§11.5: the app sends an empty object."""
+    return {}
 
 
 def cancellation_body() -> dict[str, Any]:

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from urllib.parse import quote
 
 from . import contract
+from .models import Slot
 from .timeconv import as_utc
 
 
@@ -23,6 +24,31 @@ def checkout_link(tenant_id: str, resource_id: str, start: datetime, duration: i
 def club_app_link(tenant_id: str) -> str:
     """The club in the app."""
     return contract.CLUB_APP_LINK.format(tenant_id=quote(tenant_id, safe=""))
+
+
+def slot_app_link(
+    tenant_id: str,
+    resource_id: str,
+    local_start: datetime,
+    sport_id: str = contract.DEFAULT_SPORT_ID,
+) -> str:
+    """§11.5: the club in the app, opened at one slot (club-local date and time).
+
+    This is the link of every "book it by hand" message.
+    """
+    return contract.SLOT_APP_LINK.format(
+        tenant_id=quote(tenant_id, safe=""),
+        sport=quote(sport_id, safe=""),
+        day=local_start.date().isoformat(),
+        time=local_start.strftime("%H:%M"),
+        resource_id=quote(resource_id, safe=""),
+    )
+
+
+def book_by_hand_link(slot: Slot) -> str:
+    """The link of every "book it by hand" message about one slot (§11.5)."""
+    local = slot.local_start(slot.zone) if slot.zone is not None else slot.start
+    return slot_app_link(slot.tenant_id, slot.resource_id, local, slot.sport_id)
 
 
 def club_web_link(slug: str, day: date) -> str:

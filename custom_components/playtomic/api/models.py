@@ -16,6 +16,7 @@ from typing import Any, Self
 from zoneinfo import ZoneInfo
 
 from . import contract
+from .errors import PlaytomicApiError
 from .jsonread import (
     as_list,
     as_object,
@@ -112,22 +113,38 @@ class TokenPair:
     user_id: str | None = None
 
     @classmethod
-    def from_json(cls, payload: object, *, now: datetime, user_id: str | None = None) -> Self:
-        """A login or refresh answer (§2.1); a missing access expiry means 55 minutes."""
+    def from_json(
+        cls, payload: object, *, now: datetime, previous: TokenPair | None = None
+    ) -> Self:
+        """A login or refresh answer (§2.1); a missing access expiry means 55 minutes.
+
+        §11.4: a refresh answer may carry no `refresh_token`; the previous one then stays valid
+        and is kept with its expiry. The user id is kept when the answer has none.
+        """
         data = as_object(payload, "token response")
         access = req_str(data, "access_token", "token response")
-        refresh = req_str(data, "refresh_token", "token response")
         expires = _opt_timestamp(data, "access_token_expiration", "token response")
         if expires is None:
             expires = as_utc(now) + contract.DEFAULT_ACCESS_TTL
-        refresh_expires = _opt_timestamp(data, "refresh_token_expiration", "token response")
+        refresh = opt_str(data, "refresh_token", "token response")
+        if refresh:
+            refresh_expires = _opt_timestamp(data, "refresh_token_expiration", "token response")
+        elif previous is not None:
+            refresh, refresh_expires = previous.refresh_token, previous.refresh_expires
+        else:
+            raise malformed("token response.refresh_token")
         return cls(
             access_token=access,
             refresh_token=refresh,
             access_expires=expires,
             refresh_expires=refresh_expires,
-            user_id=opt_str(data, "user_id", "token response") or user_id,
+            user_id=opt_str(data, "user_id", "token response")
+            or (previous.user_id if previous else None),
         )
+
+    def with_user_id(self, user_id: str) -> TokenPair:
+        """A copy that knows the account's id (learned from the profile, §11.4)."""
+        return replace(self, user_id=user_id)
 
     def to_dict(self) -> dict[str, str | None]:
         """JSON-safe form for the config entry."""
@@ -419,6 +436,9 @@ class Slot:
     price: Money | None = None
     indoor: bool | None = None
     single_court: bool = False
+    # The club's zone and the sport asked for: what a link to the slot in the app needs (§11.5).
+    zone: tzinfo | None = field(default=None, compare=False)
+    sport_id: str = field(default=contract.DEFAULT_SPORT_ID, compare=False)
 
     @property
     def end(self) -> datetime:
@@ -442,7 +462,11 @@ class Slot:
 
 
 def slots_from_availability(
-    payload: object, club: Club, *, window: tuple[datetime, datetime] | None = None
+    payload: object,
+    club: Club,
+    *,
+    window: tuple[datetime, datetime] | None = None,
+    sport_id: str = contract.DEFAULT_SPORT_ID,
 ) -> list[Slot]:
     """§4: one element per resource per UTC date; group, dedupe and join with the club's courts.
 
@@ -493,10 +517,29 @@ def slots_from_availability(
                     ),
                     indoor=court.indoor if court else None,
                     single_court=court.single if court else False,
+                    zone=club.zone,
+                    sport_id=sport_id,
                 )
             )
     slots.sort(key=lambda s: (s.start, s.resource_id, s.duration))
     return slots
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """The signed-in account (`GET /v2/users/me`, §11.4)."""
+
+    user_id: str
+    name: str | None = None
+
+    @classmethod
+    def from_json(cls, payload: object) -> Self:
+        """The profile answer; only the id is required."""
+        data = as_object(payload, "profile")
+        user_id = _id_text(data.get("user_id"))
+        if user_id is None:
+            raise malformed("profile.user_id")
+        return cls(user_id=user_id, name=opt_str(data, "full_name", "profile"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -516,6 +559,8 @@ class Match:
     resource_name: str | None = None
     price: Money | None = None
     created_at: datetime | None = None
+    # §11.3: every account the match names (owner, players, registrations).
+    member_ids: frozenset[str] = field(default=frozenset(), compare=False)
 
     @property
     def duration(self) -> int:
@@ -523,9 +568,13 @@ class Match:
         return minutes_between(self.start, self.end)
 
     @property
-    def is_cancelled(self) -> bool:
-        """§6: any status containing CANCEL is cancelled; other unknown statuses count as active."""
-        return contract.CANCELLED_MARKER in (self.status or "").upper()
+    def is_inactive(self) -> bool:
+        """§11.3: cancelled, rejected or expired; other unknown statuses count as a booking."""
+        return contract.is_inactive_status(self.status)
+
+    def belongs_to(self, user_id: str) -> bool:
+        """§11.3: the account owns the match or plays in it (a server may ignore our filter)."""
+        return user_id in self.member_ids
 
     def is_sport(self, sport_id: str) -> bool:
         """Whether the match is of `sport_id` (one without a sport counts as the default sport)."""
@@ -553,12 +602,13 @@ class Match:
             end = start + timedelta(minutes=contract.duration_to_minutes(duration))
         tenant = opt_object(data, "tenant", "match")
         address = opt_object(tenant, "address", "match.tenant")
+        owner_id = _id_text(data.get("owner_id"))
         return cls(
             match_id=req_str(data, "match_id", "match"),
             start=start,
             end=end,
             status=opt_str(data, "status", "match"),
-            owner_id=opt_str(data, "owner_id", "match"),
+            owner_id=owner_id,
             sport_id=opt_str(data, "sport_id", "match"),
             tenant_id=opt_str(tenant, "tenant_id", "match.tenant")
             or opt_str(data, "tenant_id", "match"),
@@ -568,7 +618,44 @@ class Match:
             resource_name=opt_str(data, "resource_name", "match"),
             price=Money.parse(data.get("price"), what="match.price"),
             created_at=_opt_timestamp(data, "created_at", "match"),
+            member_ids=frozenset({owner_id} if owner_id else set()).union(
+                _player_ids(data.get("teams")), _user_ids_in(data.get("registration_info"))
+            ),
         )
+
+
+def _id_text(value: object) -> str | None:
+    """A user id as text (ids are opaque strings; a number is read as its digits)."""
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        return None
+    return str(value)
+
+
+def _player_ids(teams: object) -> set[str]:
+    """§11.3: `teams[].players[].user_id`; anything of another shape names nobody."""
+    found: set[str] = set()
+    for team in teams if isinstance(teams, list) else []:
+        players = team.get("players") if isinstance(team, Mapping) else None
+        for player in players if isinstance(players, list) else []:
+            if isinstance(player, Mapping) and (user := _id_text(player.get("user_id"))):
+                found.add(user)
+    return found
+
+
+def _user_ids_in(value: object, depth: int = 0) -> set[str]:
+    """§11.3: every `user_id` inside `registration_info` (its shape is not public)."""
+    found: set[str] = set()
+    if depth > 4:
+        return found
+    if isinstance(value, Mapping):
+        if user := _id_text(value.get("user_id")):
+            found.add(user)
+        for item in value.values():
+            found |= _user_ids_in(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            found |= _user_ids_in(item, depth + 1)
+    return found
 
 
 def matches_from_json(payload: object) -> list[Match]:
@@ -594,6 +681,8 @@ class PaymentMethod:
     amount: Money | None = None
     data: str | None = field(default=None, compare=False)  # raw `data` as JSON text
 
+    balance: Money | None = None  # §11.5: a wallet's `data.balance`, when it shows one
+
     @property
     def label(self) -> str:
         """A human name for notifications."""
@@ -604,12 +693,21 @@ class PaymentMethod:
         """One element of available_payment_methods."""
         data = as_object(payload, "payment method")
         raw = data.get("data")
+        balance: Money | None = None
+        if isinstance(raw, Mapping):
+            try:
+                balance = Money.parse(
+                    raw.get(contract.WALLET_BALANCE_KEY), what="payment method.data.balance"
+                )
+            except PlaytomicApiError:
+                balance = None  # an unreadable balance is an unknown one: the server decides
         return cls(
             payment_method_id=req_str(data, "payment_method_id", "payment method"),
             method_type=opt_str(data, "method_type", "payment method"),
             name=opt_str(data, "name", "payment method"),
             amount=Money.parse(data.get("amount"), what="payment method.amount"),
             data=None if raw is None else json.dumps(raw, sort_keys=True, default=str),
+            balance=balance,
         )
 
 
@@ -624,6 +722,7 @@ class PaymentIntent:
     next_payment_action: str | None = None
     action_url: str | None = None
     match_id: str | None = None
+    price: Money | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -649,6 +748,10 @@ class PaymentIntent:
         match_id = dig(data, contract.MATCH_ID_PATH)
         if match_id is not None and not isinstance(match_id, str | int):
             raise malformed("payment intent match_id")
+        try:
+            price = Money.parse(data.get("price"), what="payment intent.price")
+        except PlaytomicApiError:
+            price = None  # only a fallback for the wallet check: unreadable means unknown
         return cls(
             payment_intent_id=req_str(data, "payment_intent_id", "payment intent"),
             status=opt_str(data, "status", "payment intent"),
@@ -662,6 +765,7 @@ class PaymentIntent:
             next_payment_action=action,
             action_url=url if isinstance(url, str) else None,
             match_id=None if match_id is None else str(match_id),
+            price=price,
         )
 
 
@@ -675,6 +779,8 @@ class BookingResult:
     payment_method: PaymentMethod | None = None
     category: str | None = None  # a PaymentCategory value
     dry_run: bool = False
+    # §11.5: wallets passed over because their balance was below the price (their labels).
+    skipped_wallets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,8 @@
-"""Payment-method policy (contract §5.2): classify offered methods, pick the first allowed one."""
+"""Payment-method policy (contract §5.2, §11.1, §11.5): classify offered methods, pick one.
+
+A wallet whose known balance is below the price is not usable for that booking (§11.5): it is
+skipped, the next allowed category is tried, and `short_wallets` tells the caller why.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from enum import StrEnum
 
 from . import contract
 from .errors import PaymentNotPossibleError
-from .models import PaymentMethod
+from .models import Money, PaymentMethod
 
 
 class PaymentCategory(StrEnum):
@@ -60,12 +64,37 @@ def _from_type(method_type: str) -> PaymentCategory | None:
     return None  # unknown types (DIRECT and anything new) are never selected
 
 
-def classify_method(method: PaymentMethod) -> frozenset[PaymentCategory]:
-    """Every category the method belongs to (empty: never selectable)."""
+def _balance_short(method: PaymentMethod, price: Money | None) -> bool:
+    """§11.5: a known balance below the price (same currency, or one of them without any)."""
+    cost = method.amount if method.amount is not None else price
+    balance = method.balance
+    if cost is None or balance is None:
+        return False
+    if balance.currency and cost.currency and balance.currency != cost.currency:
+        return False  # not comparable: let the server decide
+    return balance.amount < cost.amount
+
+
+def short_wallets(
+    methods: Sequence[PaymentMethod], price: Money | None
+) -> tuple[PaymentMethod, ...]:
+    """Offered wallets skipped because their balance does not cover the price."""
+    return tuple(
+        m for m in methods if _kind(m) is PaymentCategory.WALLET and _balance_short(m, price)
+    )
+
+
+def classify_method(
+    method: PaymentMethod, price: Money | None = None
+) -> frozenset[PaymentCategory]:
+    """Every category the method belongs to (empty: never selectable).
+
+    `price` is the booking's price, used when the method carries no amount of its own.
+    """
     if _is_never(method):
         return frozenset()
     kind = _kind(method)
-    if kind is None:
+    if kind is None or (kind is PaymentCategory.WALLET and _balance_short(method, price)):
         return frozenset()
     categories = {kind}
     if method.amount is not None and method.amount.amount == 0:
@@ -78,13 +107,14 @@ def choose_method(
     policy: Iterable[PaymentCategory | str] = DEFAULT_POLICY,
     *,
     payment_intent_id: str | None = None,
+    price: Money | None = None,
 ) -> tuple[PaymentMethod, PaymentCategory]:
     """The first offered method of the first allowed category, in the user's order.
 
     Raises PaymentNotPossibleError carrying the offered names when nothing is allowed.
     """
     order = [PaymentCategory(c) for c in policy]
-    classified = [(m, classify_method(m)) for m in methods]
+    classified = [(m, classify_method(m, price)) for m in methods]
     for category in order:
         for method, categories in classified:
             if category in categories:

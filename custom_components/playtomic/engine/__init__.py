@@ -41,7 +41,7 @@ create request vs the release instant, server clock), `latency_ms` (release to c
 `requests_used` (client requests during the call), `attempts` (create tries) and `extra`
 (clock estimate, firing report, per-candidate log, intent ids). `reason` is machine-readable:
 e.g. `already_booked` / `resumed_booked` (outcome booked: the date was already ours, nothing new
-was booked), `all_candidates_gone`, `burst_over`, `no_allowed_payment_method`,
+was booked), `all_candidates_gone`, `burst_over`, `no_allowed_payment_method`, `wallet_balance_low`,
 `payment_action_required` (with `checkout_url`), `confirmation_unconfirmed`, `rate_limited`,
 `auth_failed`, `edge_blocked`, `burst_window_passed`.
 

@@ -85,6 +85,8 @@ def build_candidates(
                     duration=rule.duration,
                     indoor=court.indoor,
                     single_court=court.single,
+                    zone=club.zone,
+                    sport_id=rule.sport_id,
                 )
             )
     ranked = rule.rank(slots, club.zone)

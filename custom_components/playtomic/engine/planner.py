@@ -79,7 +79,7 @@ def covered_dates(rule: BookingRule, own_matches: Iterable[Match]) -> set[date]:
 def _covered_date(rule: BookingRule, match: Match) -> date | None:
     """The club-local date a match covers for the rule: an active booking of the rule's sport at
     its club, starting inside the window."""
-    if match.is_cancelled or match.tenant_id != rule.tenant_id or not match.is_sport(rule.sport_id):
+    if match.is_inactive or match.tenant_id != rule.tenant_id or not match.is_sport(rule.sport_id):
         return None
     local = as_utc(match.start).astimezone(rule.zone)
     start_of_day = local.replace(tzinfo=None).time()

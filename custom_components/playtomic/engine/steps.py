@@ -22,9 +22,9 @@ from ..api.errors import (
     PlaytomicError,
     PlaytomicRateLimitedError,
 )
-from ..api.links import checkout_link
+from ..api.links import book_by_hand_link
 from ..api.models import PaymentIntent, Slot
-from ..api.payments import PaymentCategory, choose_method
+from ..api.payments import PaymentCategory, choose_method, short_wallets
 from .outcome import Outcome
 from .reasons import Reason, is_slot_gone, reason_of
 
@@ -53,10 +53,6 @@ class Completion:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def slot_checkout(slot: Slot) -> str:
-    return checkout_link(slot.tenant_id, slot.resource_id, slot.start, slot.duration)
-
-
 async def complete_intent(
     client: PlaytomicClient,
     intent: PaymentIntent,
@@ -68,16 +64,32 @@ async def complete_intent(
 ) -> Completion:
     """Choose a method, PATCH it, confirm exactly once. Raises SlotGoneError on a lost slot."""
     intent_id = intent.payment_intent_id
+    booking_price = intent.price or slot.price
+    # Contract §11.5: a wallet whose balance does not cover the price is skipped for the next
+    # allowed category, and the result says so.
+    short = short_wallets(intent.available_payment_methods, booking_price)
+    wallet_note: dict[str, Any] = (
+        {"wallet_skipped": Reason.WALLET_BALANCE_LOW.value, "wallet_balance": str(short[0].balance)}
+        if short
+        else {}
+    )
     try:
         method, category = choose_method(
-            intent.available_payment_methods, policy, payment_intent_id=intent_id
+            intent.available_payment_methods,
+            policy,
+            payment_intent_id=intent_id,
+            price=booking_price,
         )
     except PaymentNotPossibleError as err:
         return Completion(
             outcome=Outcome.PAYMENT_NOT_POSSIBLE,
-            reason=Reason.NO_ALLOWED_PAYMENT_METHOD,
-            checkout_url=slot_checkout(slot),
-            extra={"offered_methods": list(err.offered), "payment_intent_id": intent_id},
+            reason=Reason.WALLET_BALANCE_LOW if short else Reason.NO_ALLOWED_PAYMENT_METHOD,
+            checkout_url=book_by_hand_link(slot),
+            extra={
+                "offered_methods": list(err.offered),
+                "payment_intent_id": intent_id,
+                **wallet_note,
+            },
         )
     price = str(method.amount) if method.amount is not None else None
     if dry_run:
@@ -90,7 +102,7 @@ async def complete_intent(
             reason=Reason.DRY_RUN,
             price=price,
             payment_category=category.value,
-            extra={"payment_intent_id": intent_id, "payment_method": method.label},
+            extra={"payment_intent_id": intent_id, "payment_method": method.label, **wallet_note},
         )
     try:
         selected = await _select(client, intent_id, method.payment_method_id, sleep)
@@ -98,16 +110,16 @@ async def complete_intent(
             return Completion(
                 outcome=Outcome.PAYMENT_NOT_POSSIBLE,
                 reason=Reason.PAYMENT_ACTION_REQUIRED,
-                checkout_url=slot_checkout(slot),
+                checkout_url=book_by_hand_link(slot),
                 price=price,
                 extra={"payment_intent_id": intent_id},
             )
         match_id = await client.confirm_payment_intent(intent_id, slot.target)
-    except PaymentActionRequiredError as err:
+    except PaymentActionRequiredError:
         return Completion(
             outcome=Outcome.PAYMENT_NOT_POSSIBLE,
             reason=Reason.PAYMENT_ACTION_REQUIRED,
-            checkout_url=err.deep_link,
+            checkout_url=book_by_hand_link(slot),
             price=price,
             extra={"payment_intent_id": intent_id},
         )
@@ -115,7 +127,7 @@ async def complete_intent(
         return Completion(
             outcome=Outcome.PAYMENT_NOT_POSSIBLE,
             reason=reason_of(err),
-            checkout_url=slot_checkout(slot),
+            checkout_url=book_by_hand_link(slot),
             price=price,
             extra={"payment_intent_id": intent_id, "offered_methods": list(err.offered)},
         )
@@ -123,7 +135,7 @@ async def complete_intent(
         return Completion(
             outcome=Outcome.OUTCOME_UNKNOWN,
             reason=Reason.CONFIRMATION_UNCONFIRMED,
-            checkout_url=slot_checkout(slot),
+            checkout_url=book_by_hand_link(slot),
             price=price,
             extra={"payment_intent_id": intent_id},
         )
@@ -133,7 +145,7 @@ async def complete_intent(
         return Completion(
             outcome=Outcome.FAILED,
             reason=reason_of(err),
-            checkout_url=slot_checkout(slot),
+            checkout_url=book_by_hand_link(slot),
             price=price,
             extra={"payment_intent_id": intent_id},
         )
@@ -142,7 +154,7 @@ async def complete_intent(
         match_id=match_id,
         price=price,
         payment_category=category.value,
-        extra={"payment_intent_id": intent_id, "payment_method": method.label},
+        extra={"payment_intent_id": intent_id, "payment_method": method.label, **wallet_note},
     )
 
 
