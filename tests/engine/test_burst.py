@@ -528,15 +528,27 @@ def test_missed_helper_reports_once_with_the_instant() -> None:
     assert AttemptResult.from_dict(result.as_dict()) == result
 
 
-async def test_early_409s_probe_two_candidates_then_retry_the_top_one(world: World) -> None:
-    """If the shot was early (the server answers 409 to everything), the burst probes the top
-    two candidates only, waits until the release is surely past, then retries the top one."""
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (409, "RESOURCE_NO_AVAILABLE"),
+        # Contract §11.2: the same "not available" may come as a 422 or a 400 with its code.
+        (422, "RESOURCE_NO_AVAILABLE"),
+        (400, "RESERVATION_NOT_PROCESSABLE"),
+    ],
+)
+async def test_early_409s_probe_two_candidates_then_retry_the_top_one(
+    world: World, status: int, code: str
+) -> None:
+    """If the shot was early (the server answers "not available" to everything), the burst
+    probes the top two candidates only, waits until the release is surely past, then retries
+    the top one, and books it right after the instant."""
     rule, club, attempt = await ready(world)
     world.fake.respond(
         "POST",
         r"^/v1/payment_intents$",
-        status=409,
-        json={"status": "RESOURCE_NO_AVAILABLE", "localized_message": "not yet"},
+        status=status,
+        json={"status": code, "localized_message": "not yet"},
         count=2,
     )
 
@@ -545,6 +557,7 @@ async def test_early_409s_probe_two_candidates_then_retry_the_top_one(world: Wor
     assert result.outcome is Outcome.BOOKED
     assert (result.resource_id, result.local_start.time()) == (COURT_IDS[0], time(19, 0))  # type: ignore[union-attr]
     assert tried(result) == ["409_early", "409_early", "created", "booked"]
+    assert [r.status for r in creates(world)] == [status, status, 200]
     sent = [r.received_at for r in creates(world)]
     assert len(sent) == 3
     # Fast spacing on the same candidate is 50 ms when sent; arrival times jitter by several ms

@@ -64,6 +64,7 @@ async def complete_intent(
 ) -> Completion:
     """Choose a method, PATCH it, confirm exactly once. Raises SlotGoneError on a lost slot."""
     intent_id = intent.payment_intent_id
+    policy = tuple(PaymentCategory(category) for category in policy)
     booking_price = intent.price or slot.price
     # Contract §11.5: a wallet whose balance does not cover the price is skipped for the next
     # allowed category, and the result says so.
@@ -83,7 +84,9 @@ async def complete_intent(
     except PaymentNotPossibleError as err:
         return Completion(
             outcome=Outcome.PAYMENT_NOT_POSSIBLE,
-            reason=Reason.WALLET_BALANCE_LOW if short else Reason.NO_ALLOWED_PAYMENT_METHOD,
+            reason=Reason.WALLET_BALANCE_LOW
+            if short and PaymentCategory.WALLET in policy
+            else Reason.NO_ALLOWED_PAYMENT_METHOD,
             checkout_url=book_by_hand_link(slot),
             extra={
                 "offered_methods": list(err.offered),
