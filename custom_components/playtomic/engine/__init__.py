@@ -25,12 +25,13 @@ The engine (one per account/client)::
     await engine.prepare(rule, club, attempt.release_at)
         # now: the access token is refreshed if it would not outlive the burst (the rotated pair
         # reaches the client's on_tokens); then it sleeps until 60 s before the instant: courts,
-        # warm connection, server-clock estimate (cached 15 min, shared), own-bookings check
+        # warm connection, server-clock estimate (cached 15 min, shared)
     result = await engine.run_release(attempt, rule, club, payment_policy=categories,
         dry_run=False, hedge=1, burst_seconds=30, resume_intent_ids=(), on_progress=persist_ids)
         # sleeps until 3 s before (one warm-up GET), fires on the server's clock, bursts <= 30 s.
         # Also fine alone (after a restart): it prepares what the remaining time allows.
     result = await engine.book_best(rule, club, target_date=None, payment_policy=categories)
+        # THE entry for booking now: the button, the `book` action, a cancellation watch
     result = engine.missed(attempt, rule)        # release passed while HA was down: report once
     engine.clock -> ClockOffset | None           # diagnostics: offset, uncertainty, samples
     await engine.measure_clock(force=False)
@@ -45,9 +46,10 @@ was booked), `all_candidates_gone`, `burst_over`, `no_allowed_payment_method`, `
 `payment_action_required` (with `checkout_url`), `confirmation_unconfirmed`, `rate_limited`,
 `auth_failed`, `edge_blocked`, `burst_window_passed`.
 
-Safety: one booking per rule and date (per-(rule, date) lock, in-process memory, own-booking
-check in `prepare`, reconciliation on resume); a confirmation is sent for one intent at a time
-and never repeated; 409 retries follow contract §8 rule 4 (see `burst.BurstPolicy`).
+Safety: one booking per club-day and rule window: every path holds the lock of its (tenant,
+sport, club-local day) (`daylocks`) and, inside it, checks the bookings made under that lock in
+this process and the own bookings read from the server; reconciliation on resume; a
+confirmation is sent for one intent at a time and never repeated; 409 retries follow contract §8 rule 4 (see `burst.BurstPolicy`).
 
 `on_progress(intent_ids)` (sync or async) receives every intent id created so far, as soon as it
 exists, and `()` once the run has its final outcome: persist it to resume after a restart via

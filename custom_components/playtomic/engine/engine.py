@@ -16,6 +16,7 @@ from ..api.models import Club, Match
 from ..api.payments import PaymentCategory
 from .burst import Burst, BurstPolicy, ProgressCallback, call_progress
 from .candidates import DEFAULT_STEP_MINUTES, build_candidates, opens_at
+from .daylocks import DayKey, DayLocks, day_key
 from .firing import FireReport, fire_at
 from .loop_claim import DEFAULT_CLAIM, ClaimPolicy, HotPath
 from .outcome import AttemptResult, Outcome
@@ -68,8 +69,10 @@ class Preparation:
 class BookingEngine:
     """Books courts for booking rules at their release instant, HA-free.
 
-    One engine per account (per client). It remembers, per process, which (rule, date) it has
-    booked and serialises attempts per (rule, date), so two paths can never book twice.
+    One engine per account (per client). Every booking path holds the lock of the club-day it
+    books (`daylocks`), reads the own bookings inside it and remembers what it booked, so two
+    paths (a release, book now, the `book` action, a watch calling `book_best`) never book the
+    same club-day twice.
     """
 
     def __init__(
@@ -93,8 +96,7 @@ class BookingEngine:
         self._clock: ClockOffset | None = None
         self._clock_lock = asyncio.Lock()
         self._prepared: dict[tuple[str, datetime], Preparation] = {}
-        self._locks: dict[tuple[str, date], asyncio.Lock] = {}
-        self._booked: dict[tuple[str, date], str] = {}
+        self._days = DayLocks()
 
     # -- diagnostics -----------------------------------------------------------------------
 
@@ -102,10 +104,6 @@ class BookingEngine:
     def clock(self) -> ClockOffset | None:
         """The latest server-clock estimate (diagnostics)."""
         return self._clock
-
-    def booked(self, rule_id: str, target_date: date) -> str | None:
-        """The match id this engine booked for (rule, date) in this process, if any."""
-        return self._booked.get((rule_id, target_date))
 
     # -- server clock ----------------------------------------------------------------------
 
@@ -148,8 +146,9 @@ class BookingEngine:
         Now: make the access token outlive the burst (a rotated token reaches the client's
         on_tokens callback before any other request). Then, `warm_lead` before the instant:
         resolve the courts (which also opens the connection), measure the server clock unless a
-        fresh estimate exists, and check the own bookings for the target date. Failures are
-        recorded, not raised: the release still fires on what is known.
+        fresh estimate exists, and read the own bookings for the target date (`run_release`, called
+        right after, reads them again inside the day's lock if another path held it meanwhile).
+        Failures are recorded, not raised: the release still fires on what is known.
         """
         base = self.client.request_count
         target = target_date_for(rule, release_at)
@@ -235,13 +234,14 @@ class BookingEngine:
             report.extra["prepared_requests"] = prep.requests_used
             if prep.errors:
                 report.extra["prepare_errors"] = prep.errors
-        key = (rule.rule_id, target)
-        async with self._lock(key):
+        key = day_key(rule.tenant_id, rule.sport_id, target)
+        async with self._days.hold(key) as contended:
             try:
                 result = await self._run_locked(
                     report,
                     key=key,
                     prep=prep,
+                    contended=contended,
                     resume_intent_ids=resume_intent_ids,
                     policy=policy,
                     payment_policy=payment_policy,
@@ -255,8 +255,7 @@ class BookingEngine:
                 # scheduler task dying silently.
                 _LOGGER.exception("Release run for rule %s failed unexpectedly", rule.rule_id)
                 result = report.result(Outcome.FAILED, reason=Reason.INTERNAL_ERROR)
-            if result.outcome is Outcome.BOOKED and result.match_id:
-                self._booked[key] = result.match_id
+            self._remember(key, result)
             await call_progress(on_progress, ())
             return result
 
@@ -264,15 +263,18 @@ class BookingEngine:
         self,
         report: AttemptReport,
         *,
-        key: tuple[str, date],
+        key: DayKey,
         prep: Preparation | None,
+        contended: bool,
         resume_intent_ids: Sequence[str],
         policy: BurstPolicy,
         payment_policy: Iterable[PaymentCategory | str],
         dry_run: bool,
         on_progress: ProgressCallback | None,
     ) -> AttemptResult:
-        done = await self._already_booked(report, key, prep, resume_intent_ids)
+        # A path that held the lock first may have booked since the preparation read.
+        read = prep if not contended else None
+        done = await self._already_booked(report, key, read, resume_intent_ids)
         if done is not None:
             return done
         assert report.release_at is not None
@@ -291,16 +293,19 @@ class BookingEngine:
     async def _already_booked(
         self,
         report: AttemptReport,
-        key: tuple[str, date],
+        key: DayKey,
         prep: Preparation | None,
         resume_intent_ids: Sequence[str],
     ) -> AttemptResult | None:
-        """A booking that already exists for (rule, date): ours from this process, from before
-        a restart (reconciled via the intents and the match list), or made by hand."""
-        known = self._booked.get(key)
-        if known is not None:
+        """A booking that already covers the rule's date (called holding the day's lock): made
+        under this lock in this process, created before a restart (reconciled through the
+        intents), or in the own bookings (read now, or by the preparation just before)."""
+        rule = report.rule
+        target = key[2]
+        mine = covering_match(rule, target, self._days.booked(key))
+        if mine is not None:
             return report.result(
-                Outcome.BOOKED, reason=Reason.ALREADY_BOOKED, match=await self._match_or_none(known)
+                Outcome.BOOKED, reason=Reason.ALREADY_BOOKED, match=await self._fresh(mine)
             )
         if resume_intent_ids:
             report.extra["resumed_intents"] = list(resume_intent_ids)
@@ -311,7 +316,6 @@ class BookingEngine:
                     _LOGGER.info("Resumed intent could not be read: %s", reason_of(err))
                     continue
                 if intent.succeeded and intent.match_id:
-                    self._booked[key] = intent.match_id
                     match = await self._match_or_none(intent.match_id)
                     return report.result(
                         Outcome.BOOKED,
@@ -319,17 +323,54 @@ class BookingEngine:
                         match=match,
                         match_id=intent.match_id,
                     )
-            matches = await self.client.get_matches()
-            covered = covering_match(report.rule, key[1], matches)
-            if covered is not None:
-                self._booked[key] = covered.match_id
-                return report.result(Outcome.BOOKED, reason=Reason.RESUMED_BOOKED, match=covered)
-        if prep is not None and prep.covered_by is not None:
-            self._booked[key] = prep.covered_by.match_id
-            return report.result(
-                Outcome.BOOKED, reason=Reason.ALREADY_BOOKED, match=prep.covered_by
-            )
-        return None
+        if prep is not None and not resume_intent_ids:
+            # Read just before this run, and no path held the lock since (else `prep` is None);
+            # a booking made under the lock is in its memory anyway (checked above).
+            own: Sequence[Match] = (prep.covered_by,) if prep.covered_by else ()
+        else:
+            assert report.release_at is not None
+            if not resume_intent_ids and report.release_at - self.wall() < FINAL_WARM_LEAD:
+                # Too close to the instant for one more request: the bookings made under the
+                # lock (checked above) are all this run can know.
+                report.extra["own_bookings_unread"] = True
+                return None
+            try:
+                own = await self.client.get_matches()
+            except PlaytomicError as err:
+                if resume_intent_ids:
+                    raise
+                report.extra["own_bookings_error"] = reason_of(err)
+                return None
+        covered = covering_match(rule, target, own)
+        if covered is None:
+            return None
+        reason = Reason.RESUMED_BOOKED if resume_intent_ids else Reason.ALREADY_BOOKED
+        return report.result(Outcome.BOOKED, reason=reason, match=covered)
+
+    async def _fresh(self, booked: Match) -> Match:
+        """The server's view of a match booked in this process (the local copy if unreadable)."""
+        return await self._match_or_none(booked.match_id) or booked
+
+    def _remember(self, key: DayKey, result: AttemptResult) -> None:
+        """Remember a new booking under the day's lock (call it while holding the lock)."""
+        if result.outcome is not Outcome.BOOKED or not result.match_id:
+            return
+        if result.reason in (Reason.ALREADY_BOOKED, Reason.RESUMED_BOOKED) and any(
+            m.match_id == result.match_id for m in self._days.booked(key)
+        ):
+            return
+        if result.start is None or result.duration is None:
+            return
+        match = Match(
+            match_id=result.match_id,
+            start=result.start,
+            end=result.start + timedelta(minutes=result.duration),
+            tenant_id=result.tenant_id,
+            sport_id=key[1],
+            resource_id=result.resource_id,
+            resource_name=result.court_name,
+        )
+        self._days.remember(key, match, today=self.wall().date())
 
     async def _match_or_none(self, match_id: str) -> Match | None:
         try:
@@ -450,24 +491,25 @@ class BookingEngine:
             if not club.courts:
                 club = await self.client.get_club(rule.tenant_id)
                 report.club = club
-            own = await self.client.get_matches()
             dates = [target_date] if target_date is not None else open_dates(rule, now=self.wall())
             attempts = 0
+            own: list[Match] | None = None
             for day in dates[:BOOK_NOW_MAX_DATES]:
                 if attempts >= BOOK_NOW_MAX_SLOTS:
                     # Request volume stays human-scale (contract §8 rule 5) across all dates.
                     break
-                key = (rule.rule_id, day)
-                async with self._lock(key):
+                key = day_key(rule.tenant_id, rule.sport_id, day)
+                async with self._days.hold(key) as contended:
+                    if own is None or contended:
+                        # Read inside the lock: a path that held it before us may have booked.
+                        # Bookings of this process under other days' locks are remembered.
+                        own = await self.client.get_matches()
                     report.target_date = day
-                    covered = covering_match(rule, day, own)
-                    known = self._booked.get(key)
-                    if covered is not None or known is not None:
+                    covered = covering_match(rule, day, [*self._days.booked(key), *own])
+                    if covered is not None:
                         if target_date is not None:
                             return report.result(
-                                Outcome.BOOKED,
-                                reason=Reason.ALREADY_BOOKED,
-                                match=covered or await self._match_or_none(known or ""),
+                                Outcome.BOOKED, reason=Reason.ALREADY_BOOKED, match=covered
                             )
                         continue
                     result, tries = await self._book_day(
@@ -481,8 +523,7 @@ class BookingEngine:
                     )
                     attempts += tries
                     if result is not None:
-                        if result.outcome is Outcome.BOOKED and result.match_id:
-                            self._booked[key] = result.match_id
+                        self._remember(key, result)
                         return replace(result, attempts=attempts)
             return report.result(
                 Outcome.NO_SLOT,
@@ -491,6 +532,10 @@ class BookingEngine:
             )
         except PlaytomicError as err:
             return report.result(Outcome.FAILED, reason=reason_of(err))
+        except Exception:
+            # A bug (or an answer no parser foresaw) still ends in one reported outcome.
+            _LOGGER.exception("Book now for rule %s failed unexpectedly", rule.rule_id)
+            return report.result(Outcome.FAILED, reason=Reason.INTERNAL_ERROR)
 
     async def _book_day(
         self,
@@ -544,14 +589,6 @@ class BookingEngine:
     ) -> AttemptResult:
         """The result for a release instant that passed while Home Assistant was down."""
         return missed_result(attempt, rule, club_name=club_name, reason=reason, now=self.wall())
-
-    # -- internals -------------------------------------------------------------------------
-
-    def _lock(self, key: tuple[str, date]) -> asyncio.Lock:
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
-        return lock
 
 
 def _ms(delta: timedelta) -> float:
