@@ -50,6 +50,9 @@ NORTE_DEFAULT_RULE: dict[str, Any] = {
     "rolling_minutes": 20160,
     "auto_book": True,
     "notify": [],
+    "watch": True,
+    "watch_open_dates": False,
+    "watch_cutoff_hours": 2,
     "sport": "PADEL",
 }
 
@@ -212,6 +215,9 @@ async def test_full_flow_with_defaults(
         "rolling_minutes": 20160,
         "auto_book": True,
         "notify": [],
+        "watch": True,
+        "watch_open_dates": False,
+        "watch_cutoff_hours": 2,
     }
     assert select_options(result, "duration") == [
         ("60", "60 min"),
@@ -322,6 +328,9 @@ async def test_full_flow_custom_rule_at_rolling_club(
         "rolling_minutes": 2880,
         "auto_book": False,
         "notify": ["mobile_app_alice_phone", "family_group"],
+        "watch": True,
+        "watch_open_dates": False,
+        "watch_cutoff_hours": 2,
         "sport": "PADEL",
     }
 

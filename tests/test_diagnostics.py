@@ -71,6 +71,18 @@ async def test_diagnostics_redacts_secrets(
         "pause_gc": True,
         "switch_interval_ms": 0.5,
     }
+    # The rounds' hourly ceiling, and what they used of it (one club fetch, a round's days).
+    requests = diagnostics["availability"]["requests"]
+    assert requests["ceiling_per_hour"] == 30
+    assert 2 <= requests["used_last_hour"] <= 30
+    assert diagnostics["availability"]["round_interval_s"] >= 120
+    assert diagnostics["watch"] == {
+        "watched": {},
+        "attempted": {},
+        "running": 0,
+        "bookings": 0,
+        "paused": None,
+    }
 
     text = repr(diagnostics)
     secrets = (ALICE_PASSWORD, ALICE_EMAIL, match_id, "intent-secret-1", "intent-secret-2")

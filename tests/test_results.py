@@ -96,6 +96,7 @@ async def test_booked_result(
         "latency_ms": 412.5,
         "price": "36 EUR",
         "url": "https://app.playtomic.io/matches/match-42",
+        "trigger": "book_now",
     }
     assert calls == [
         {

@@ -167,6 +167,9 @@ async def test_add_rule_at_rolling_club(
         "rolling_minutes": 2880,
         "auto_book": True,
         "notify": ["mobile_app_bob_phone"],
+        "watch": True,
+        "watch_open_dates": False,
+        "watch_cutoff_hours": 2,
         "sport": "PADEL",
     }
     # The existing rule is untouched.
@@ -348,6 +351,9 @@ async def test_reconfigure_rule(
         "name": "Late evenings",
         "window_start": "20:00:00",
         "window_end": "23:00:00",
+        "watch": True,
+        "watch_open_dates": False,
+        "watch_cutoff_hours": 2,
         "courts": [court_ids[2]],
         "preferred_start": "21:00:00",
         "sport": "PADEL",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from homeassistant.config_entries import SIGNAL_CONFIG_ENTRY_CHANGED, ConfigEntryChange
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
@@ -12,7 +14,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import ConfigType
 
 from .api import PlaytomicError, TokenPair
-from .booking import payment_policy
+from .booking import async_book, payment_policy
 from .client_factory import create_client
 from .const import CONF_DRY_RUN, CONF_TOKENS, DOMAIN, SUBENTRY_BOOKING_RULE
 from .coordinator import AvailabilityCoordinator, MatchesCoordinator
@@ -26,11 +28,12 @@ from .repairs import (
     async_raise_edge_blocked_issue,
     async_sync_unusable_rule_issues,
 )
-from .results import async_report_result
+from .results import async_report_result, signal_result
 from .rules import rules_of, unusable_rules
 from .runtime import ApiHealth, PlaytomicConfigEntry, PlaytomicRuntimeData, ResultHistory
 from .scheduler import ReleaseScheduler, async_remove_state
 from .services import async_setup_services
+from .watch import CancellationWatch, async_remove_watch_state
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -86,6 +89,22 @@ async def async_setup_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) ->
     availability = AvailabilityCoordinator(hass, entry, client, health, matches)
     history = ResultHistory(hass, entry.entry_id)
     await history.async_load()
+
+    async def watch_book(rule_id: str, day: date) -> AttemptResult:
+        return await async_book(hass, entry, rule_id=rule_id, day=day, trigger="watch")
+
+    watch = CancellationWatch(
+        hass,
+        entry,
+        client=client,
+        matches=matches,
+        availability=availability,
+        book=watch_book,
+        background=lambda coro, name: entry.async_create_background_task(hass, coro, name),
+    )
+    # Restored before the first round, so that round already looks at the watched days.
+    await watch.async_load()
+    availability.watched = watch.watched
     await matches.async_config_entry_first_refresh()
     await availability.async_config_entry_first_refresh()
 
@@ -96,6 +115,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) ->
         availability=availability,
         history=history,
         health=health,
+        watch=watch,
     )
     # Registered before the platforms so rule devices can point at it by registry id.
     account_device = dr.async_get(hass).async_get_or_create(
@@ -119,6 +139,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) ->
     entry.async_on_unload(
         async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, entry_changed)
     )
+
+    # Before the scheduler starts: a release missed while Home Assistant was down is watched.
+    entry.async_on_unload(
+        async_dispatcher_connect(hass, signal_result(entry.entry_id), watch.async_result)
+    )
+    entry.async_on_unload(availability.async_add_listener(watch.async_round))
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await _async_start_scheduler(hass, entry)
@@ -162,6 +188,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) -
     """Forget the booking history and the issues of a removed account."""
     await ResultHistory(hass, entry.entry_id).async_remove()
     await async_remove_state(hass, entry.entry_id)
+    await async_remove_watch_state(hass, entry.entry_id)
     async_delete_entry_issues(hass, entry)
 
 

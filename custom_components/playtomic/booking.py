@@ -20,11 +20,13 @@ from .const import (
     DEFAULT_PAYMENT_METHODS,
     DEFAULT_SPORT,
     DOMAIN,
+    LOGGER,
 )
 from .engine import AttemptResult, BookingRule, Outcome, RuleError
 from .results import async_report_result
 from .rules import rule_of, rules_of
 from .runtime import PlaytomicConfigEntry
+from .watch import KEEP_WATCHING as QUIET_WATCH_OUTCOMES
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,9 +100,16 @@ async def async_book(
     *,
     rule_id: str | None = None,
     target: ExplicitTarget | None = None,
+    day: date | None = None,
     dry_run: bool | None = None,
+    trigger: str | None = None,
 ) -> AttemptResult:
-    """Book the best open slot of a rule (or an explicit target) now, and report the result."""
+    """Book the best open slot of a rule (or an explicit target) now, and report the result.
+
+    `day` limits a rule to one club-local date. `trigger` names what started the attempt
+    ("watch": a freed court); the watch reports only what changed something (a booking, a dry
+    run, a payment or outcome the user must look at), not a court that went again.
+    """
     runtime = entry.runtime_data
     if dry_run is None:
         dry_run = bool(entry.options.get(CONF_DRY_RUN, False))
@@ -118,7 +127,7 @@ async def async_book(
             )
         rule = rule_or_none
         club = await runtime.availability.async_get_club(rule.tenant_id)
-        target_date = None
+        target_date = day
     result = await runtime.engine.book_best(
         rule,
         club,
@@ -132,6 +141,11 @@ async def async_book(
     if target is not None:
         # A one-off target has no rule entity: report it under no rule id.
         result = replace(result, rule_id=None)
+    if trigger is not None:
+        result = replace(result, trigger=trigger)
+        if result.outcome in QUIET_WATCH_OUTCOMES or result.reason == "already_booked":
+            LOGGER.debug("Watch attempt for %s ended %s", result.target_date, result.outcome)
+            return result
     await async_report_result(
         hass, entry, result, notify=target.notify if target is not None else None
     )

@@ -44,6 +44,13 @@ CONF_RELEASE_TIME: Final = "release_time"
 CONF_ROLLING_MINUTES: Final = "rolling_minutes"
 CONF_AUTO_BOOK: Final = "auto_book"
 CONF_NOTIFY: Final = "notify"
+# The cancellation watch and the free-cancellation reminder (engine.rules spells the same keys).
+CONF_WATCH: Final = "watch"
+CONF_WATCH_OPEN_DATES: Final = "watch_open_dates"
+CONF_WATCH_CUTOFF_HOURS: Final = "watch_cutoff_hours"
+CONF_REMINDER_HOURS: Final = "reminder_hours"
+DEFAULT_WATCH_CUTOFF_HOURS: Final = 2
+MAX_OPTION_HOURS: Final = 168
 
 WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri")

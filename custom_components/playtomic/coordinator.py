@@ -1,14 +1,18 @@
 """Data update coordinators: own matches, and open slots for the booking rules.
 
-Polling stays at human scale (contract §8 rule 5): matches every 15 minutes, availability every
-10 minutes for at most a handful of club-days, club details once a day.
+Polling stays at human scale (contract §8 rule 5): matches every 15 minutes, club details once a
+day, and availability in rounds: every 10 minutes, or every 5 while the cancellation watch has a
+date (both with jitter; `engine.watch` holds the timing constants). One round asks once per
+club-day, for the watched days first and then the slot sensors' days, within the account's
+hourly ceiling; the watch and the sensors read the same answers, so watching doubles nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+import random
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import HomeAssistant
@@ -18,7 +22,19 @@ from homeassistant.util import dt as dt_util
 
 from .api import Club, Match, PlaytomicClient, PlaytomicError, PlaytomicRateLimitedError, Slot
 from .const import DOMAIN, LOGGER
-from .engine import BookingRule, Reason, covered_dates, open_dates, reason_of
+from .engine import (
+    BookingRule,
+    ClubDay,
+    Reason,
+    RequestBudget,
+    club_day,
+    covered_dates,
+    open_dates,
+    plan_round,
+    reason_of,
+    round_interval,
+)
+from .engine.watch import IDLE_ROUND_INTERVAL
 from .failures import reason_translation
 from .repairs import async_delete_edge_blocked_issue, async_raise_edge_blocked_issue
 from .rules import rules_of
@@ -28,10 +44,12 @@ if TYPE_CHECKING:
     from .runtime import PlaytomicConfigEntry
 
 MATCHES_INTERVAL = timedelta(minutes=15)
-AVAILABILITY_INTERVAL = timedelta(minutes=10)
 CLUB_CACHE_TTL = timedelta(days=1)
 # Contract §8 rule 5: a refresh asks for no more club-days than this.
 MAX_CLUB_DAYS_PER_REFRESH = 7
+# A day's listing from an earlier round still ranks for the sensors this long (rounds rotate
+# through the days when the hourly ceiling allows fewer requests than there are days).
+LISTING_TTL = timedelta(minutes=30)
 # How many ranked slots after the best one the sensor shows.
 ALTERNATIVES = 3
 # A 429 keeps the previous data, but not forever: older data than this is stale.
@@ -143,10 +161,19 @@ class AvailabilityData:
 
     rules: dict[str, RuleSlots] = field(default_factory=dict)
     fetched_at: datetime | None = None
+    # Every club-day listing still fresh enough to rank, and the ones this round fetched.
+    listings: Mapping[ClubDay, tuple[Slot, ...]] = field(default_factory=dict)
+    fresh: frozenset[ClubDay] = frozenset()
+
+
+@dataclass(frozen=True)
+class _Listing:
+    slots: tuple[Slot, ...]
+    fetched_at: datetime
 
 
 class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
-    """Open slots matching each booking rule within the club's booking horizon."""
+    """Open slots matching each booking rule within the club's booking horizon, in rounds."""
 
     def __init__(
         self,
@@ -156,17 +183,22 @@ class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
         health: ApiHealth,
         matches: MatchesCoordinator,
     ) -> None:
-        """Poll every 10 minutes; the matches coordinator tells which days are already booked."""
+        """Poll in rounds; the matches coordinator tells which days are already booked."""
         super().__init__(
             hass,
             entry,
             client,
             health,
             name="availability",
-            update_interval=AVAILABILITY_INTERVAL,
+            update_interval=IDLE_ROUND_INTERVAL,
         )
         self.matches = matches
         self._clubs: dict[str, tuple[Club, datetime]] = {}
+        self._listings: dict[ClubDay, _Listing] = {}
+        self.budget = RequestBudget()
+        self.rng = random.Random()
+        # Rule id -> dates the cancellation watch wants looked at (set once the watch exists).
+        self.watched: Callable[[], dict[str, list[date]]] = dict
 
     async def async_get_club(self, tenant_id: str) -> Club:
         """Club details with courts, fetched at most once a day (contract §8 rule 5)."""
@@ -175,6 +207,7 @@ class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
         if cached is not None and now - cached[1] < CLUB_CACHE_TTL:
             return cached[0]
         club = await self._guarded(self.client.get_club(tenant_id))
+        self.budget.spend(now)
         self._clubs[tenant_id] = (club, now)
         return club
 
@@ -184,7 +217,8 @@ class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
         return cached[0] if cached else None
 
     async def async_slots(self, club: Club, day: date, sport_id: str) -> list[Slot]:
-        """Every open slot of one sport on one club-local day."""
+        """Every open slot of one sport on one club-local day (one request of the budget)."""
+        self.budget.spend(dt_util.utcnow())
         return await self._guarded(self.client.get_availability(club, day, sport_id=sport_id))
 
     def plan(self, rules: dict[str, BookingRule], now: datetime) -> dict[str, list[date]]:
@@ -223,24 +257,49 @@ class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
         for tenant_id in {rule.tenant_id for rule in rules.values()}:
             await self.async_get_club(tenant_id)
         now = dt_util.utcnow()
-        plan = self.plan(rules, now)
-        day_cache: dict[tuple[str, str, date], list[Slot]] = {}
+        wanted = self.plan(rules, now)
+        watched = {
+            rule_id: days for rule_id, days in self.watched().items() if rule_id in rules and days
+        }
+        interval = round_interval(watching=bool(watched), rng=self.rng)
+        self.update_interval = interval
+        for key in [k for k, v in self._listings.items() if now - v.fetched_at >= LISTING_TTL]:
+            del self._listings[key]
+        chosen = plan_round(
+            [club_day(rules[rule_id], day) for rule_id, days in watched.items() for day in days],
+            [club_day(rules[rule_id], day) for rule_id, days in wanted.items() for day in days],
+            limit=min(
+                MAX_CLUB_DAYS_PER_REFRESH,
+                self.budget.per_round(interval),
+                self.budget.remaining(now),
+            ),
+            last_fetched={key: listing.fetched_at for key, listing in self._listings.items()},
+        )
+        for tenant_id, sport_id, day in chosen:
+            club = await self.async_get_club(tenant_id)
+            slots = await self.async_slots(club, day, sport_id)
+            self._listings[tenant_id, sport_id, day] = _Listing(tuple(slots), now)
         result: dict[str, RuleSlots] = {}
         for rule_id, rule in rules.items():
             club = await self.async_get_club(rule.tenant_id)
+            checked = [day for day in wanted[rule_id] if club_day(rule, day) in self._listings]
             ranked: list[Slot] = []
-            for day in plan[rule_id]:
-                key = (rule.tenant_id, rule.sport_id, day)
-                if key not in day_cache:
-                    day_cache[key] = await self.async_slots(club, day, rule.sport_id)
-                ranked.extend(rule.rank(day_cache[key], club.zone, after=now))
+            for day in checked:
+                ranked.extend(
+                    rule.rank(self._listings[club_day(rule, day)].slots, club.zone, after=now)
+                )
             result[rule_id] = RuleSlots(
                 best=ranked[0] if ranked else None,
                 alternatives=tuple(ranked[1 : 1 + ALTERNATIVES]),
-                days_checked=tuple(plan[rule_id]),
+                days_checked=tuple(checked),
                 club=club,
             )
-        return AvailabilityData(rules=result, fetched_at=now)
+        return AvailabilityData(
+            rules=result,
+            fetched_at=now,
+            listings={key: listing.slots for key, listing in self._listings.items()},
+            fresh=frozenset(chosen),
+        )
 
     def summary(self) -> dict[str, Any]:
         """A secret-free summary for diagnostics."""
@@ -249,6 +308,12 @@ class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
             "fetched_at": data.fetched_at.isoformat() if data.fetched_at else None,
             "last_update_success": self.last_update_success,
             "clubs_cached": len(self._clubs),
+            "round_interval_s": self.update_interval.total_seconds()
+            if self.update_interval
+            else None,
+            "fetched_this_round": len(data.fresh),
+            # The hourly ceiling per account, enforced on every request of the rounds.
+            "requests": self.budget.summary(dt_util.utcnow()),
             "rules": {
                 rule_id: {
                     "days_checked": [day.isoformat() for day in slots.days_checked],

@@ -87,5 +87,8 @@ async def async_get_config_entry_diagnostics(
         "last_results": [result.as_dict() for result in runtime.history.results[-10:]],
         # The release plan, what survives a restart, and the server-clock estimate.
         "scheduler": runtime.scheduler.diagnostics() if runtime.scheduler else None,
+        # Watched dates, watch bookings and pauses; the rounds' hourly ceiling is under
+        # availability.requests.
+        "watch": runtime.watch.diagnostics() if runtime.watch else None,
     }
     return async_redact_data(data, TO_REDACT)

@@ -6,8 +6,10 @@ Texts come from the integration's translations (category `exceptions`, keys `not
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -19,6 +21,8 @@ from .engine.outcome import AttemptResult, Outcome
 from .engine.reasons import Reason
 
 NOTIFY_DOMAIN = "notify"
+# A sentence added to a message: its `exceptions` key and placeholders.
+type Note = tuple[str, Mapping[str, Any]]
 _FALLBACK_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -71,10 +75,20 @@ def reason_text(texts: Mapping[str, str], reason: Reason | None) -> str:
     return _text(texts, f"reason_{reason.value}") if reason else ""
 
 
+def local_text(moment: datetime, zone: ZoneInfo) -> str:
+    """A moment as the club-local date and time the messages show."""
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
 async def async_compose(
-    hass: HomeAssistant, result: AttemptResult, *, rule_name: str, link: str
+    hass: HomeAssistant,
+    result: AttemptResult,
+    *,
+    rule_name: str,
+    link: str,
+    notes: Sequence[Note] = (),
 ) -> tuple[str, str]:
-    """Title and message of the notification for one result."""
+    """Title and message of the notification for one result, with the notes appended."""
     texts = await _async_texts(hass)
     values = {
         "rule": rule_name,
@@ -90,7 +104,11 @@ async def async_compose(
         message_key = "notify_message_dry_run"
     else:
         message_key = "notify_message_failed"
-    return title, _text(texts, message_key, **values).strip()
+    message = " ".join(
+        [_text(texts, message_key, **values).strip()]
+        + [_text(texts, key, **placeholders) for key, placeholders in notes]
+    )
+    return title, message
 
 
 async def async_notify_result(
@@ -101,11 +119,25 @@ async def async_notify_result(
     rule_name: str,
     link: str,
     missing: set[str],
+    notes: Sequence[Note] = (),
 ) -> None:
     """Send the result to every target; a missing or failing service never raises."""
     if not targets:
         return
-    title, message = await async_compose(hass, result, rule_name=rule_name, link=link)
+    title, message = await async_compose(hass, result, rule_name=rule_name, link=link, notes=notes)
+    await async_send(hass, targets, title, message, link=link, missing=missing)
+
+
+async def async_send(
+    hass: HomeAssistant,
+    targets: Sequence[str],
+    title: str,
+    message: str,
+    *,
+    link: str,
+    missing: set[str],
+) -> None:
+    """Send one message to every target; a missing or failing service never raises."""
     for raw_target in targets:
         target = raw_target.removeprefix(f"{NOTIFY_DOMAIN}.")
         if not hass.services.has_service(NOTIFY_DOMAIN, target):

@@ -10,11 +10,13 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.util import dt as dt_util
 
 from .api.links import club_app_link, match_link, slot_app_link
-from .const import DOMAIN, EVENT_BOOKING_FAILED, EVENT_BOOKING_SUCCEEDED
+from .const import DEFAULT_SPORT, DOMAIN, EVENT_BOOKING_FAILED, EVENT_BOOKING_SUCCEEDED
+from .engine import BookingRule, starts_watch
 from .engine.outcome import AttemptResult, Outcome
-from .notifications import async_notify_result
+from .notifications import Note, async_notify_result
 from .repairs import (
     async_delete_payment_issue,
     async_raise_auth_issue,
@@ -41,6 +43,41 @@ def result_link(result: AttemptResult) -> str:
     return club_app_link(result.tenant_id)
 
 
+def trigger_of(result: AttemptResult) -> str:
+    """What started the attempt: "release" (the scheduler, or a missed one), "watch" (a freed
+    court) or "book_now" (the button or the `book` action)."""
+    if result.trigger is not None:
+        return result.trigger
+    return "release" if result.release_at is not None else "book_now"
+
+
+def result_notes(
+    entry: PlaytomicConfigEntry, result: AttemptResult, rule: BookingRule | None
+) -> list[Note]:
+    """What the notification adds to the outcome: the watch going on after a release without a
+    court, and a booking that can no longer be cancelled for free."""
+    runtime = entry.runtime_data
+    notes: list[Note] = []
+    watch = runtime.watch
+    if (
+        rule is not None
+        and watch is not None
+        and starts_watch(result)
+        and result.target_date in watch.watched().get(rule.rule_id, [])
+    ):
+        notes.append(("notify_watch_goes_on", {}))
+    if result.outcome is Outcome.BOOKED and result.start is not None:
+        club = runtime.availability.cached_club(result.tenant_id)
+        deadline = (
+            club.free_cancellation_deadline(result.start, rule.sport_id if rule else DEFAULT_SPORT)
+            if club
+            else None
+        )
+        if deadline is not None and deadline <= (result.finished_at or dt_util.utcnow()):
+            notes.append(("notify_inside_free_cancellation", {}))
+    return notes
+
+
 def event_data(
     entry: PlaytomicConfigEntry, result: AttemptResult, *, rule_name: str | None, link: str
 ) -> dict[str, Any]:
@@ -62,6 +99,7 @@ def event_data(
         "latency_ms": result.latency_ms,
         "price": result.price,
         "url": link,
+        "trigger": trigger_of(result),
     }
 
 
@@ -116,4 +154,5 @@ async def async_report_result(
         rule_name=rule_name,
         link=link,
         missing=runtime.missing_notify,
+        notes=result_notes(entry, result, rule),
     )

@@ -43,6 +43,9 @@ from .const import (
     CONF_ROLLING_MINUTES,
     CONF_SPORT,
     CONF_TENANT_ID,
+    CONF_WATCH,
+    CONF_WATCH_CUTOFF_HOURS,
+    CONF_WATCH_OPEN_DATES,
     CONF_WEEKDAYS,
     CONF_WINDOW_END,
     CONF_WINDOW_START,
@@ -53,11 +56,13 @@ from .const import (
     DEFAULT_RELEASE_TIME,
     DEFAULT_ROLLING_MINUTES,
     DEFAULT_SPORT,
+    DEFAULT_WATCH_CUTOFF_HOURS,
     DEFAULT_WEEKDAYS,
     DEFAULT_WINDOW_END,
     DEFAULT_WINDOW_START,
     FALLBACK_DURATIONS,
     MAX_DAYS_AHEAD,
+    MAX_OPTION_HOURS,
     MAX_ROLLING_MINUTES,
     RELEASE_DAILY_DROP,
     RELEASE_ROLLING,
@@ -187,6 +192,9 @@ def rule_defaults(club: Club) -> dict[str, Any]:
         CONF_RELEASE_TIME: DEFAULT_RELEASE_TIME,
         CONF_AUTO_BOOK: True,
         CONF_NOTIFY: [],
+        CONF_WATCH: True,
+        CONF_WATCH_OPEN_DATES: False,
+        CONF_WATCH_CUTOFF_HOURS: DEFAULT_WATCH_CUTOFF_HOURS,
         **release_defaults(club),
     }
 
@@ -194,10 +202,10 @@ def rule_defaults(club: Club) -> dict[str, Any]:
 # The rule form ----------------------------------------------------------------------------------
 
 
-def _number(maximum: int) -> NumberSelector:
+def _number(maximum: int, minimum: int = 1) -> NumberSelector:
     # The minimum of 1 is the "positive days/minutes" validation: vol rejects 0 and below.
     return NumberSelector(
-        NumberSelectorConfig(min=1, max=maximum, step=1, mode=NumberSelectorMode.BOX)
+        NumberSelectorConfig(min=minimum, max=maximum, step=1, mode=NumberSelectorMode.BOX)
     )
 
 
@@ -274,6 +282,13 @@ def rule_schema(
                     mode=SelectSelectorMode.DROPDOWN,
                 )
             ),
+            vol.Required(CONF_WATCH, default=defaults[CONF_WATCH]): BooleanSelector(),
+            vol.Required(
+                CONF_WATCH_OPEN_DATES, default=defaults[CONF_WATCH_OPEN_DATES]
+            ): BooleanSelector(),
+            vol.Required(
+                CONF_WATCH_CUTOFF_HOURS, default=defaults[CONF_WATCH_CUTOFF_HOURS]
+            ): _number(MAX_OPTION_HOURS, minimum=0),
         }
     )
 
@@ -345,6 +360,11 @@ def rule_data(
         CONF_ROLLING_MINUTES: int(user_input[CONF_ROLLING_MINUTES]),
         CONF_AUTO_BOOK: bool(user_input[CONF_AUTO_BOOK]),
         CONF_NOTIFY: _notify_names(user_input.get(CONF_NOTIFY, [])),
+        CONF_WATCH: bool(user_input.get(CONF_WATCH, True)),
+        CONF_WATCH_OPEN_DATES: bool(user_input.get(CONF_WATCH_OPEN_DATES, False)),
+        CONF_WATCH_CUTOFF_HOURS: int(
+            user_input.get(CONF_WATCH_CUTOFF_HOURS, DEFAULT_WATCH_CUTOFF_HOURS)
+        ),
     }
 
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .coordinator import AvailabilityCoordinator, MatchesCoordinator
     from .engine import BookingEngine
     from .scheduler import ReleaseScheduler
+    from .watch import CancellationWatch
 
 HISTORY_VERSION = 1
 HISTORY_LIMIT = 50
@@ -87,6 +88,8 @@ class PlaytomicRuntimeData:
     account_device_id: str | None = None
     # The engine's release scheduler, once it is wired in (see docs/architecture.md).
     scheduler: ReleaseScheduler | None = None
+    # The cancellation watch (watched dates, bookings of freed courts).
+    watch: CancellationWatch | None = None
     # One lock per rule (or explicit target) so two callers never book the same goal twice.
     booking_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
     # Notify services already reported missing, so the log is not flooded on every result.

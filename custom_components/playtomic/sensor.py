@@ -21,6 +21,7 @@ from .api.links import book_by_hand_link, match_link
 from .const import OUTCOMES, SUBENTRY_BOOKING_RULE
 from .engine import PlannedAttempt, next_attempt as plan_next_attempt
 from .entity import PlaytomicAccountEntity, PlaytomicRuleEntity, RuleView
+from .results import trigger_of
 from .runtime import PlaytomicConfigEntry
 
 # Read-only entities: the coordinators do all the I/O.
@@ -70,6 +71,8 @@ def _last_result_attrs(view: RuleView) -> dict[str, Any]:
         "latency_ms": result.latency_ms,
         "requests": result.requests_used,
         "finished_at": result.finished_at.isoformat() if result.finished_at else None,
+        # "watch" when a freed court was booked; "release" or "book_now" otherwise.
+        "trigger": trigger_of(result),
     }
 
 

@@ -1,29 +1,62 @@
-"""Switch `auto_book`: whether the engine books a rule's slots at release time."""
+"""Switches of a booking rule: `auto_book` (book at release time) and `watch` (book a freed court).
+
+Both are stored in the rule's subentry so they survive restarts. Updating a subentry does not
+reload the entry (the integration has no update listener and reloads only when rules are added
+or removed), so toggling never interrupts polling.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import CONF_AUTO_BOOK, SUBENTRY_BOOKING_RULE
+from .const import CONF_AUTO_BOOK, CONF_WATCH, SUBENTRY_BOOKING_RULE
+from .engine import BookingRule
 from .entity import PlaytomicRuleEntity
 from .runtime import PlaytomicConfigEntry
+from .watch import signal_watch
 
 # Writes go to the config entry store; one at a time keeps them ordered.
 PARALLEL_UPDATES = 1
 
-AUTO_BOOK = SwitchEntityDescription(key=CONF_AUTO_BOOK, translation_key=CONF_AUTO_BOOK)
+
+@dataclass(frozen=True, kw_only=True)
+class RuleSwitchDescription(SwitchEntityDescription):
+    """A rule switch: the subentry key it stores (`key`) and how the rule reads it."""
+
+    value_fn: Callable[[BookingRule], bool]
+    attr_fn: Callable[[PlaytomicConfigEntry, str], dict[str, Any] | None] = lambda _e, _r: None
 
 
-class PlaytomicAutoBookSwitch(PlaytomicRuleEntity, SwitchEntity):
-    """Auto-book on or off, stored in the rule's subentry so it survives restarts.
+def _watched_attrs(entry: PlaytomicConfigEntry, rule_id: str) -> dict[str, Any]:
+    watch = entry.runtime_data.watch
+    days = watch.watched().get(rule_id, []) if watch else []
+    return {"watched_dates": [day.isoformat() for day in days]}
 
-    Updating a subentry does not reload the entry (the integration has no update listener and
-    reloads only when rules are added or removed), so toggling never interrupts polling.
-    """
+
+SWITCHES: tuple[RuleSwitchDescription, ...] = (
+    RuleSwitchDescription(
+        key=CONF_AUTO_BOOK, translation_key=CONF_AUTO_BOOK, value_fn=lambda rule: rule.auto_book
+    ),
+    RuleSwitchDescription(
+        key=CONF_WATCH,
+        translation_key=CONF_WATCH,
+        value_fn=lambda rule: rule.watch,
+        attr_fn=_watched_attrs,
+    ),
+)
+
+
+class PlaytomicRuleSwitch(PlaytomicRuleEntity, SwitchEntity):
+    """One on/off setting of a booking rule."""
+
+    entity_description: RuleSwitchDescription
 
     @property
     def available(self) -> bool:
@@ -32,28 +65,42 @@ class PlaytomicAutoBookSwitch(PlaytomicRuleEntity, SwitchEntity):
 
     @property
     def is_on(self) -> bool | None:
-        """Whether auto-book is on."""
+        """The rule's current setting."""
         rule = self.rule
-        return rule.auto_book if rule else None
+        return self.entity_description.value_fn(rule) if rule else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """What the setting currently does (the watch: the dates it watches)."""
+        return self.entity_description.attr_fn(self.entry, self.subentry_id)
+
+    async def async_added_to_hass(self) -> None:
+        """Also follow the watched dates."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, signal_watch(self.entry.entry_id), self._handle_update
+            )
+        )
 
     async def async_turn_on(self, **kwargs: Any) -> None:
-        """Book this rule's slots at release time."""
+        """Turn the setting on."""
         self._store(True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
-        """Stop booking this rule automatically."""
+        """Turn the setting off (the watch: no more rounds book for this rule)."""
         self._store(False)
 
     def _store(self, value: bool) -> None:
         subentry = self.entry.subentries[self.subentry_id]
         self.hass.config_entries.async_update_subentry(
-            self.entry, subentry, data={**subentry.data, CONF_AUTO_BOOK: value}
+            self.entry, subentry, data={**subentry.data, self.entity_description.key: value}
         )
         runtime = self.entry.runtime_data
         if runtime.scheduler is not None:
             # Auto-book off disarms the rule's release timer; on arms it again.
             runtime.scheduler.async_replan()
-        # The next-attempt sensor depends on this switch; a coordinator tick repaints the rule.
+        # The rule's sensors depend on these switches; a coordinator tick repaints the rule.
         runtime.matches.async_update_listeners()
 
 
@@ -62,10 +109,10 @@ async def async_setup_entry(
     entry: PlaytomicConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """One switch per booking rule."""
+    """The switches of every booking rule."""
     for subentry_id, subentry in entry.subentries.items():
         if subentry.subentry_type == SUBENTRY_BOOKING_RULE:
             async_add_entities(
-                [PlaytomicAutoBookSwitch(entry, subentry_id, AUTO_BOOK)],
+                [PlaytomicRuleSwitch(entry, subentry_id, description) for description in SWITCHES],
                 config_subentry_id=subentry_id,
             )

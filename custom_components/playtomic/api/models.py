@@ -290,9 +290,17 @@ class Club:
     def cancellation_hours(self, sport_id: str = contract.DEFAULT_SPORT_ID) -> float | None:
         """Free-cancellation window for the sport, else the default policy (§6)."""
         for sport, hours in self.cancellation_hours_by_sport:
-            if sport == sport_id:
+            if contract.same_sport(sport, sport_id):
                 return hours
         return self.default_cancellation_hours
+
+    def free_cancellation_deadline(
+        self, start: datetime, sport_id: str = contract.DEFAULT_SPORT_ID
+    ) -> datetime | None:
+        """Until when a booking starting at `start` can be cancelled for free (§6; None when
+        the club states no policy)."""
+        hours = self.cancellation_hours(sport_id)
+        return None if hours is None else as_utc(start) - timedelta(hours=hours)
 
     @classmethod
     def from_json(cls, payload: object, *, fallback_zone: tzinfo | None = None) -> Self:

@@ -46,6 +46,15 @@ was booked), `all_candidates_gone`, `burst_over`, `no_allowed_payment_method`, `
 `payment_action_required` (with `checkout_url`), `confirmation_unconfirmed`, `rate_limited`,
 `auth_failed`, `edge_blocked`, `burst_window_passed`.
 
+The cancellation watch (`watch.py`)::
+
+    days = watched_dates(rule, now=now, attempted=dates_released_without_booking,
+                         own_matches=matches)   # ahead, before rule.watch_cutoff, not ours
+    starts_watch(result)        # a release ended no_slot / failed / missed: watch its date
+    budget = RequestBudget()    # hourly ceiling (30) of the polling rounds per account
+    plan_round(watched_club_days, sensor_club_days, limit=..., last_fetched=...)
+    round_interval(watching=True, rng=rng)   # 5 min (10 when idle) +- 30 s, never < 2 min
+
 Safety: one booking per club-day and rule window: every path holds the lock of its (tenant,
 sport, club-local day) (`daylocks`) and, inside it, checks the bookings made under that lock in
 this process and the own bookings read from the server; reconciliation on resume; a
@@ -76,6 +85,16 @@ from .reasons import Reason, reason_of
 from .report import failed_result, missed_result
 from .rules import BookingRule, DailyDrop, Rolling, RuleError
 from .server_clock import ClockOffset, measure_offset
+from .watch import (
+    ClubDay,
+    RequestBudget,
+    club_day,
+    plan_round,
+    round_interval,
+    starts_watch,
+    watch_cutoff,
+    watched_dates,
+)
 
 __all__ = [
     "DEFAULT_CLAIM",
@@ -85,6 +104,7 @@ __all__ = [
     "BurstPolicy",
     "ClaimPolicy",
     "ClockOffset",
+    "ClubDay",
     "DailyDrop",
     "FireReport",
     "HotPath",
@@ -92,9 +112,11 @@ __all__ = [
     "PlannedAttempt",
     "Preparation",
     "Reason",
+    "RequestBudget",
     "Rolling",
     "RuleError",
     "build_candidates",
+    "club_day",
     "covered_dates",
     "covering_match",
     "failed_result",
@@ -104,7 +126,12 @@ __all__ = [
     "next_attempt",
     "open_dates",
     "plan_attempts",
+    "plan_round",
     "reason_of",
     "release_instant",
+    "round_interval",
+    "starts_watch",
     "target_date_for",
+    "watch_cutoff",
+    "watched_dates",
 ]

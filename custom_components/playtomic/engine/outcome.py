@@ -47,6 +47,8 @@ class AttemptResult:
     release_at: datetime | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    # What started the attempt when it was not a release: "watch" (a freed court) or None.
+    trigger: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+import math
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,6 +16,9 @@ from ..api.slots import SlotFilter, best_slots
 # Same spelling as const.WEEKDAYS; kept here because the engine must not import the HA side.
 WEEKDAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 COURT_TYPES: tuple[str, ...] = ("any", "indoor", "outdoor")
+# Default cutoff of the cancellation watch before the window starts, and the options' bound.
+DEFAULT_WATCH_CUTOFF = timedelta(hours=2)
+MAX_OPTION_HOURS = timedelta(hours=168)
 
 type CourtType = Literal["any", "indoor", "outdoor"]
 
@@ -65,6 +69,13 @@ class BookingRule:
     auto_book: bool = True
     # Availability is listed per sport, and a club may have courts of several sports.
     sport_id: str = DEFAULT_SPORT_ID
+    # The cancellation watch (engine.watch): on by default; dates that opened before the rule
+    # existed only when asked; it stops this long before the window starts.
+    watch: bool = True
+    watch_open_dates: bool = False
+    watch_cutoff: timedelta = DEFAULT_WATCH_CUTOFF
+    # Remind the notify targets this long before a booking's free-cancellation deadline.
+    reminder: timedelta | None = None
 
     def __post_init__(self) -> None:
         if not self.weekdays or not self.weekdays <= frozenset(range(7)):
@@ -79,6 +90,10 @@ class BookingRule:
             raise RuleError("days_ahead must not be negative")
         if isinstance(self.release, Rolling) and self.release.minutes <= 0:
             raise RuleError("rolling minutes must be positive")
+        if self.watch_cutoff < timedelta(0) or self.watch_cutoff > MAX_OPTION_HOURS:
+            raise RuleError("watch cutoff must be between 0 and 168 hours")
+        if self.reminder is not None and not timedelta(0) < self.reminder <= MAX_OPTION_HOURS:
+            raise RuleError("reminder must be between 0 and 168 hours")
 
     @property
     def first_start(self) -> time:
@@ -111,6 +126,13 @@ class BookingRule:
                 club_name=data.get("club_name"),
                 auto_book=bool(data.get("auto_book", True)),
                 sport_id=normalize_sport_id(data.get("sport")),
+                watch=bool(data.get("watch", True)),
+                watch_open_dates=bool(data.get("watch_open_dates", False)),
+                watch_cutoff=DEFAULT_WATCH_CUTOFF
+                if (cutoff := _hours(data.get("watch_cutoff_hours"))) is None
+                else cutoff,
+                # 0 hours (or unset) is off.
+                reminder=_hours(data.get("reminder_hours")) or None,
             )
         except RuleError:
             raise
@@ -138,6 +160,18 @@ class BookingRule:
         rank through here, so they agree on which slot is best.
         """
         return best_slots(slots, self.slot_filter(), zone, after=after)
+
+
+def _hours(value: Any) -> timedelta | None:
+    """An hours option of the rule; None when unset."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise RuleError(f"invalid hours {value!r}")
+    hours = float(value)
+    if not math.isfinite(hours):
+        raise RuleError(f"invalid hours {value!r}")
+    return timedelta(hours=hours)
 
 
 def _court_type(value: Any) -> CourtType:
