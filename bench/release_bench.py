@@ -1,6 +1,6 @@
-"""Release benchmark: the engine against a peer-style baseline, on the fake server over loopback.
+"""Release benchmark: the engine, its old firing and a peer-style baseline, on the fake server.
 
-    .venv/bin/python -m bench.release_bench [--releases 50] [--latency-ms 10]
+    .venv/bin/python -m bench.release_bench [--releases 20] [--latency-ms 10] [--only TEXT]
 
 The fake Playtomic runs in its own process (see fake_host.py) with `latency` added before every
 answer (about one round trip of that length per request) and, in some scenarios, a server clock
@@ -8,18 +8,18 @@ skewed by +-800 ms. Every release gets a fresh club whose daily drop is set a fr
 ahead; a scripted competitor takes the engine's top slot at release + 50/150/500 ms if it is still
 free (holds off: `hold_seconds=0`, so only a confirmation counts). Fire errors come from the
 server's own request log (arrival of the first create vs the server's release instant).
-Prints markdown tables; see bench/README.md.
+Contenders: `engine` (claims the loop before the instant, issue 15), `old firing` (the same
+engine with `ClaimPolicy.off()`: one timer at the instant, nothing paused) and `baseline`.
+Prints one markdown table per scenario with the machine's load; see bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-import math
-import random
 import statistics
 import sys
 import time as _time
@@ -33,37 +33,31 @@ from custom_components.playtomic.api import (
     PlaytomicClient,
     PlaytomicError,
     SlotNotAvailableError,
-    contract,
 )
 from custom_components.playtomic.engine import (
+    DEFAULT_CLAIM,
     BookingEngine,
     BookingRule,
+    ClaimPolicy,
     DailyDrop,
     Outcome,
     PlannedAttempt,
 )
 
 from .fake_host import EMAIL, PASSWORD, FakeHost
+from .figures import DELAYS, Sample, loadavg, table
+from .floor import protocol_floor
+from .loads import Load, busy_loop, ha_like
 
 MADRID = ZoneInfo("Europe/Madrid")
 DAYS_AHEAD = 14
 TOP_START = time(19, 0)
 POLICY = ("at_club",)
-DELAYS = (0.05, 0.15, 0.5)
 VERBOSE = False
-
-
-@dataclass
-class Sample:
-    scenario: str
-    contender: str
-    delay: float | None
-    fire_error_ms: float | None
-    latency_ms: float | None
-    requests: int
-    won: bool
-    booked: bool
-    outcome: str
+ENGINE = "engine"
+OLD_FIRING = "old firing"
+BASELINE = "baseline"
+NO_SWITCH = "engine, switch interval untouched"
 
 
 def top_start_utc(target: date) -> datetime:
@@ -100,12 +94,13 @@ async def engine_release(
     client: PlaytomicClient,
     engine: BookingEngine,
     *,
+    contender: str,
     scenario: str,
     index: int,
     delay: float | None,
     lead: float,
 ) -> Sample:
-    club, courts = await new_club(host, client, f"{scenario} engine {index}")
+    club, courts = await new_club(host, client, f"{scenario} {contender} {index}")
     release_at: datetime = host.call("release_in", club.tenant_id, lead, False)
     target = release_at.astimezone(MADRID).date() + timedelta(days=DAYS_AHEAD)
     top = top_start_utc(target)
@@ -125,17 +120,20 @@ async def engine_release(
     won = (
         result.outcome is Outcome.BOOKED and result.resource_id == courts[0] and result.start == top
     )
+    held = result.extra.get("fire", {}).get("held_ms")
     if VERBOSE and (not won or (fire or 0) > 10):
         print(
-            f"  [{scenario} #{index}] delay={delay} fire={fire} outcome={result.outcome} "
+            f"  [{scenario} {contender} #{index}] delay={delay} fire={fire} outcome={result.outcome} "
             f"fire_report={result.extra.get('fire')} tried={result.extra.get('tried')}",
             file=sys.stderr,
         )
     return Sample(
         scenario,
-        "engine",
+        contender,
         delay,
         fire,
+        result.fire_error_ms,
+        held,
         latency,
         requests,
         won,
@@ -148,7 +146,7 @@ def _server_fire_error(host: FakeHost, tenant_id: str, release_at: datetime) -> 
     creates = host.call("creates", tenant_id)
     if not creates:
         return None
-    return (creates[0].received_at - release_at) / timedelta(milliseconds=1)
+    return float((creates[0].received_at - release_at) / timedelta(milliseconds=1))
 
 
 # -- the peer-style baseline ---------------------------------------------------------------
@@ -192,9 +190,11 @@ async def baseline_release(
         latency = (booked_at + host.skew - release_at) / timedelta(milliseconds=1)
     return Sample(
         scenario,
-        "baseline",
+        BASELINE,
         delay,
         fire,
+        None,
+        None,
         latency,
         client.request_count,
         booked_at is not None,
@@ -231,66 +231,26 @@ async def run_baselines(
     return list(await asyncio.gather(*tasks))
 
 
-# -- a loaded event loop -------------------------------------------------------------------
-
-
-async def busy_loop(stop: asyncio.Event, *, duty: float, seed: int = 1) -> int:
-    """CPU work in 5-20 ms slices, yielding between slices: a Home Assistant loop with heavy
-    integrations (template rendering, JSON, recorder callbacks) looks like this. `duty` 1.0
-    runs slices back to back (the loop is never idle); 0.5 idles as long as it works."""
-    rng = random.Random(seed)
-    slices = 0
-    while not stop.is_set():
-        work = rng.uniform(0.005, 0.020)
-        end = _time.perf_counter() + work
-        while _time.perf_counter() < end:
-            pass
-        slices += 1
-        await asyncio.sleep(0 if duty >= 1 else work * (1 - duty) / duty)
-    return slices
-
-
 # -- scenarios -----------------------------------------------------------------------------
 
 
 async def measure_floor(
-    host: FakeHost, session: aiohttp.ClientSession, client: PlaytomicClient, trials: int = 15
+    host: FakeHost, session: aiohttp.ClientSession, client: PlaytomicClient
 ) -> float:
-    """The protocol floor: create, PATCH, confirm sent back to back with bare aiohttp on an
-    already-released slot (three round trips plus the server's time), median of `trials`."""
+    """The protocol floor on a club of its own (bench/floor.py)."""
     club, courts = await new_club(host, client, "floor")
     tokens = client.tokens
     assert tokens is not None
-    headers = {"Authorization": f"Bearer {tokens.access_token}", "Accept": "application/json"}
-    day = datetime.now(UTC).astimezone(MADRID).date() + timedelta(days=3)
-    times = []
-    for trial in range(trials):
-        start = datetime.combine(day + timedelta(days=trial // 8), time(9, 0), tzinfo=MADRID)
-        start += timedelta(minutes=90 * (trial % 8 // 4))
-        body = contract.payment_intent_body(
-            user_id=client.user_id or "me",
-            tenant_id=club.tenant_id,
-            resource_id=courts[trial % 4],
-            start=start.astimezone(UTC).strftime(contract.WIRE_DATETIME_FORMAT),
-            duration=90,
-            number_of_players=4,
-        )
-        began = _time.perf_counter()
-        async with session.post(f"{host.url}/v1/payment_intents", json=body, headers=headers) as r:
-            intent = (await r.json())["payment_intent_id"]
-        async with session.patch(
-            f"{host.url}/v1/payment_intents/{intent}",
-            json=contract.select_method_body("CASH"),
-            headers=headers,
-        ) as r:
-            await r.read()
-        async with session.post(
-            f"{host.url}/v1/payment_intents/{intent}/confirmation", headers=headers
-        ) as r:
-            assert r.status == 200, await r.text()
-            await r.read()
-        times.append((_time.perf_counter() - began) * 1000)
-    return statistics.median(times)
+    return await protocol_floor(
+        session,
+        host.url,
+        access_token=tokens.access_token,
+        user_id=client.user_id or "me",
+        tenant_id=club.tenant_id,
+        courts=courts,
+        first_day=datetime.now(UTC).astimezone(MADRID).date() + timedelta(days=3),
+        zone=MADRID,
+    )
 
 
 async def measure_rtt(client: PlaytomicClient, probes: int = 20) -> float:
@@ -301,176 +261,149 @@ async def measure_rtt(client: PlaytomicClient, probes: int = 20) -> float:
     return statistics.median(rtts)
 
 
-async def scenario(
-    name: str,
-    *,
-    skew_ms: float,
-    latency: float,
-    releases: int,
-    per_delay: bool,
-    busy: float = 0.0,
-    baseline: bool = True,
-    lead: float = 0.3,
-) -> tuple[list[Sample], dict[str, object]]:
-    host = FakeHost(latency=latency, skew_ms=skew_ms, hold_seconds=0.0)
-    samples: list[Sample] = []
-    info: dict[str, object] = {}
+@dataclass
+class Scenario:
+    """One table: a server clock skew and a load on the engine's loop."""
+
+    name: str
+    skew_ms: float = 0.0
+    load: Callable[[], Load] | None = None
+    # On a loaded loop the preparation itself is slow, so the instant is set further ahead:
+    # the figure is about the shot, not about a preparation that ran late. The lag sampled
+    # before the claim covers what is left of it (up to 2 s; in Home Assistant ~3 s).
+    lead: float = 0.5
+    contenders: tuple[str, ...] = (ENGINE, OLD_FIRING)
+
+
+@dataclass
+class Outcomes:
+    samples: list[Sample] = field(default_factory=list)
+    info: dict[str, object] = field(default_factory=dict)
+
+
+CLAIMS = {
+    ENGINE: DEFAULT_CLAIM,
+    OLD_FIRING: ClaimPolicy.off(),
+    NO_SWITCH: ClaimPolicy(switch_interval=None),
+}
+
+
+async def run_scenario(plan: Scenario, *, latency: float, releases: int) -> Outcomes:
+    host = FakeHost(latency=latency, skew_ms=plan.skew_ms, hold_seconds=0.0)
+    out = Outcomes()
     try:
         async with aiohttp.ClientSession() as session:
             client = PlaytomicClient(session, EMAIL, PASSWORD, base_url=host.url)
-            engine = BookingEngine(client)
+            engines = {name: BookingEngine(client, claim=CLAIMS[name]) for name in plan.contenders}
             await client.login()
             rtt = await measure_rtt(client)
             floor = await measure_floor(host, session, client)
             before = client.request_count
             started = _time.perf_counter()
-            clock = await engine.measure_clock(force=True)
-            info = {
+            clock = await engines[plan.contenders[0]].measure_clock(force=True)
+            for engine in engines.values():
+                engine.set_clock(clock)
+            out.info = {
                 "rtt_ms": rtt,
                 "floor_ms": floor,
                 "clock": clock.as_dict(),
                 "clock_requests": client.request_count - before,
                 "clock_seconds": round(_time.perf_counter() - started, 1),
+                "load_before": loadavg(),
             }
-            delays: list[float] = (
-                [d for d in DELAYS for _ in range(releases)]
-                if per_delay
-                else [DELAYS[i % len(DELAYS)] for i in range(releases)]
-            )
-            stop = asyncio.Event()
-            burner = asyncio.create_task(busy_loop(stop, duty=busy)) if busy else None
+            load = plan.load() if plan.load else None
             try:
-                for index, delay in enumerate(delays):
-                    samples.append(
-                        await engine_release(
-                            host,
-                            client,
-                            engine,
-                            scenario=name,
-                            index=index,
-                            delay=delay,
-                            lead=lead,
+                # Contenders take turns release by release, so a burst of machine load hits
+                # them alike; each sees every rival delay in turn.
+                for index in range(releases):
+                    delay = DELAYS[index % len(DELAYS)]
+                    for name, engine in engines.items():
+                        out.samples.append(
+                            await engine_release(
+                                host,
+                                client,
+                                engine,
+                                contender=name,
+                                scenario=plan.name,
+                                index=index,
+                                delay=delay,
+                                lead=plan.lead,
+                            )
                         )
-                    )
-            finally:
-                stop.set()
-                if burner is not None:
-                    info["busy_slices"] = await burner
-            if baseline:
-                samples.extend(
-                    await run_baselines(host, session, client, scenario=name, delays=delays)
+                delays = [DELAYS[i % len(DELAYS)] for i in range(releases)]
+                out.samples.extend(
+                    await run_baselines(host, session, client, scenario=plan.name, delays=delays)
                 )
+            finally:
+                if load is not None:
+                    out.info["load"] = await load.stop()
+            out.info["load_after"] = loadavg()
     finally:
         host.close()
-    return samples, info
+    return out
 
 
 # -- report --------------------------------------------------------------------------------
 
 
-def pct(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
-
-
-def triple(values: Iterable[float | None], fmt: str = "{:.1f}") -> str:
-    present = [v for v in values if v is not None]
-    if not present:
-        return "n/a"
-    return " / ".join(
-        fmt.format(x) for x in (statistics.median(present), pct(present, 0.99), max(present))
-    )
-
-
-def win_rates(samples: Sequence[Sample]) -> str:
-    parts = []
-    for delay in DELAYS:
-        group = [s for s in samples if s.delay == delay]
-        if group:
-            wins = sum(s.won for s in group)
-            parts.append(f"{100 * wins / len(group):.0f} % ({wins}/{len(group)})")
-        else:
-            parts.append("n/a")
-    return " / ".join(parts)
-
-
-def report(results: list[tuple[str, list[Sample], dict[str, object]]], latency: float) -> str:
+def report(plan: Scenario, out: Outcomes, latency: float) -> str:
+    info = out.info
+    clock = info["clock"]
+    assert isinstance(clock, dict)
     lines = [
-        f"Fake server over loopback, {latency * 1000:.0f} ms added before every answer; "
-        "holds off; one fresh club per release; median / p99 / max.",
+        f"### {plan.name}",
         "",
-        "| scenario | contender | releases | fire error ms | release-to-booked ms | "
-        "latency / floor | requests / release | wins vs +50 / +150 / +500 ms | booked |",
-        "|---|---|---|---|---|---|---|---|---|",
+        f"Probe RTT {float(info['rtt_ms']):.1f} ms; floor (create+PATCH+confirm, bare aiohttp) "  # type: ignore[arg-type]
+        f"{float(info['floor_ms']):.1f} ms; clock estimate {clock['offset_ms']:+.1f} ms "  # type: ignore[arg-type]
+        f"+-{clock['uncertainty_ms']:.1f} (fires on {clock['firing_offset_ms']:+.1f}), "
+        f"{info['clock_requests']} probes in {info['clock_seconds']} s.",
+        f"Machine: {info['load_before']} before, {info['load_after']} after.",
     ]
-    for name, samples, info in results:
-        floor = float(info["floor_ms"])  # type: ignore[arg-type]
-        for contender in ("engine", "baseline"):
-            group = [s for s in samples if s.contender == contender]
-            if not group:
-                continue
-            booked = sum(s.booked for s in group)
-            lines.append(
-                f"| {name} | {contender} | {len(group)} | {triple(s.fire_error_ms for s in group)} | "
-                f"{triple(s.latency_ms for s in group)} | "
-                f"{triple((s.latency_ms / floor if s.latency_ms else None for s in group), '{:.2f}')} | "
-                f"{triple((s.requests for s in group), '{:.0f}')} | {win_rates(group)} | "
-                f"{100 * booked / len(group):.0f} % |"
-            )
-    lines += [
-        "",
-        "| scenario | probe RTT ms | floor ms (create+PATCH+confirm, bare aiohttp) | "
-        "clock estimate | clock probes |",
-    ]
-    lines.append("|---|---|---|---|---|")
-    for name, _samples, info in results:
-        clock = info["clock"]
-        assert isinstance(clock, dict)
-        lines.append(
-            f"| {name} | {float(info['rtt_ms']):.1f} | {float(info['floor_ms']):.1f} | "  # type: ignore[arg-type]
-            f"{clock['offset_ms']:+.1f} ms +-{clock['uncertainty_ms']:.1f} (fires on "
-            f"{clock['firing_offset_ms']:+.1f}) | {info['clock_requests']} in "
-            f"{info['clock_seconds']} s |"
-        )
+    if "load" in info:
+        lines.append(f"Load on the engine's loop: {info['load']}.")
+    lines += ["", *table(out.samples, float(info["floor_ms"]), (*plan.contenders, BASELINE))]  # type: ignore[arg-type]
     return "\n".join(lines)
+
+
+PLANS = (
+    Scenario("host clock right"),
+    Scenario("server +800 ms", skew_ms=800.0),
+    Scenario("server -800 ms", skew_ms=-800.0),
+    Scenario("busy loop 50 %", load=lambda: busy_loop(duty=0.5), lead=1.0),
+    Scenario("busy loop 100 %", load=lambda: busy_loop(duty=1.0), lead=1.0),
+    Scenario(
+        "HA-like load",
+        load=ha_like,
+        lead=2.0,
+        contenders=(ENGINE, NO_SWITCH, OLD_FIRING),
+    ),
+)
 
 
 async def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.release_bench", description=__doc__)
-    parser.add_argument("--releases", type=int, default=50, help="releases per scenario cell")
+    parser.add_argument("--releases", type=int, default=20, help="releases per contender")
     parser.add_argument("--latency-ms", type=float, default=10.0)
-    parser.add_argument("--only", help="run only the scenario whose name contains this text")
+    parser.add_argument("--only", help="run only the scenarios whose name contains this text")
     parser.add_argument("-v", "--verbose", action="store_true", help="explain lost releases")
     args = parser.parse_args(argv)
     global VERBOSE  # noqa: PLW0603 - a CLI switch for the whole run
     VERBOSE = args.verbose
     latency = args.latency_ms / 1000
-    n = args.releases
-    plan = [
-        ("host clock right", {"skew_ms": 0.0, "per_delay": True}),
-        ("server +800 ms", {"skew_ms": 800.0, "per_delay": False}),
-        ("server -800 ms", {"skew_ms": -800.0, "per_delay": False}),
-        # On a loaded loop the preparation itself is slow, so the instant is set further ahead:
-        # the figure is about the shot, not about a preparation that ran late.
-        (
-            "busy loop 50 %",
-            {"skew_ms": 0.0, "per_delay": False, "busy": 0.5, "baseline": False, "lead": 1.0},
-        ),
-        (
-            "busy loop 100 %",
-            {"skew_ms": 0.0, "per_delay": False, "busy": 1.0, "baseline": False, "lead": 1.0},
-        ),
-    ]
-    results = []
     started = _time.perf_counter()
-    for name, kwargs in plan:
-        if args.only and args.only not in name:
+    print(
+        f"Fake server over loopback, {args.latency_ms:.0f} ms added before every answer; holds "
+        f"off; one fresh club per release; {args.releases} releases per contender, the rival "
+        "at +50 / +150 / +500 ms in turn; median / p99 / max. Python "
+        f"{sys.version.split()[0]}, {loadavg()} at the start.\n"
+    )
+    for plan in PLANS:
+        if args.only and args.only not in plan.name:
             continue
-        print(f"running: {name} ...", file=sys.stderr, flush=True)
-        samples, info = await scenario(name, latency=latency, releases=n, **kwargs)  # type: ignore[arg-type]
-        results.append((name, samples, info))
-    print(report(results, latency))
-    print(f"\n(total {time_taken(started)})")
+        print(f"running: {plan.name} ...", file=sys.stderr, flush=True)
+        out = await run_scenario(plan, latency=latency, releases=args.releases)
+        print(report(plan, out, latency) + "\n", flush=True)
+    print(f"(total {time_taken(started)}; {loadavg()} at the end)")
     return 0
 
 

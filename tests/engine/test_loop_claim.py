@@ -221,6 +221,21 @@ async def test_hot_path_restored_after_cancellation(interpreter: float) -> None:
     assert sys.getswitchinterval() == interpreter
 
 
+def test_collector_paused_from_the_sampling_not_before(interpreter: float) -> None:
+    """No collection may start in the seconds before the instant; long before, nothing changes."""
+    seen: dict[str, bool] = {}
+
+    def script(loop: ScriptedLoop, target: datetime) -> None:
+        ahead = (target - loop.wall()).total_seconds()
+        loop.call_at(loop.time() + ahead - 2.5, lambda: seen.setdefault("-2.5 s", gc.isenabled()))
+        loop.call_at(loop.time() + ahead - 1.0, lambda: seen.setdefault("-1 s", gc.isenabled()))
+
+    shoot(script, ahead=timedelta(seconds=5))
+    assert seen == {"-2.5 s": True, "-1 s": False}
+    assert gc.isenabled()
+    assert sys.getswitchinterval() == interpreter
+
+
 def test_hot_path_restores_only_when_the_last_one_leaves(interpreter: float) -> None:
     """Two rules firing at the same instant: the first to finish leaves the other paused."""
     first, second = HotPath(ClaimPolicy()), HotPath(ClaimPolicy())

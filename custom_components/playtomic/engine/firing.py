@@ -5,8 +5,8 @@ Design (why, not what):
   wall-clock step during the wait cannot move the shot; HA's own `async_track_point_in_utc_time`
   does the same conversion.
 - The loop is claimed just before the instant (`loop_claim`): the loop's lag is sampled in the
-  seconds before, one `loop.call_at` is armed that much early (at most `max_hold`), and its
-  callback holds the loop without yielding until the instant. On a busy loop a timer at the
+  seconds before (collector already paused), one `loop.call_at` is armed that much early (at
+  most `max_hold`), and its callback holds the loop without yielding until the instant. On a busy loop a timer at the
   instant itself would run only after whatever callback was running or queued ahead of it.
 - The action is started as an *eager* task from inside that callback. An ordinary
   `await sleep()` would resume the waiting coroutine one loop iteration later, behind every
@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 import logging
 from typing import Any
 
-from .loop_claim import DEFAULT_CLAIM, ClaimPolicy, HotPath, LagMeter, hold, sample_lag
+from .loop_claim import DEFAULT_CLAIM, ClaimPolicy, HotPath, LagMeter, hold, loop_timer, sample_lag
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -78,20 +78,10 @@ async def fire_at[T](
     aimed = target + guard
     hot = hot_path if hot_path is not None else HotPath(claim)
     meter = LagMeter()
-    deadline = loop.time() + (aimed - wall()).total_seconds()
-    if claim.max_hold > 0:
-        # Probes stop before the earliest possible claim, so none runs while we hold.
-        await sample_lag(
-            loop,
-            meter,
-            start=deadline - claim.max_hold - claim.lag_window,
-            stop=deadline - claim.max_hold - claim.probe_period,
-            period=claim.probe_period,
-        )
-        deadline = loop.time() + (aimed - wall()).total_seconds()
-    lead = claim.lead(meter.worst)
     started: asyncio.Future[tuple[asyncio.Task[T], FireReport]] = loop.create_future()
     handles: list[asyncio.TimerHandle] = []
+    lead = 0.0
+    deadline = loop.time() + (aimed - wall()).total_seconds()
 
     def arm(at: float) -> None:
         handles.append(loop.call_at(at - lead, shoot, at - lead))
@@ -105,6 +95,7 @@ async def fire_at[T](
         rearms = len(handles) - 1
         reached = hold(loop.time, deadline, wall, aimed, woke + claim.max_hold)
         if not reached and rearms < _MAX_REARMS:
+            # The wall clock was stepped back: wait again instead of holding longer.
             hot.release()
             deadline = loop.time() + (aimed - wall()).total_seconds()
             arm(deadline)
@@ -125,8 +116,25 @@ async def fire_at[T](
         task: asyncio.Task[T] = asyncio.Task(action(), loop=loop, eager_start=True)
         started.set_result((task, report))
 
-    arm(deadline)
     try:
+        if claim.max_hold > 0:
+            window = deadline - claim.max_hold - claim.lag_window
+            if window > loop.time():
+                await loop_timer(loop, window)
+            # The hot path starts with the sampling: no collection can begin in the seconds
+            # before the instant (a full one on a large heap would outlast any claim), and the
+            # lag is sampled under the switch interval the claim will run with.
+            hot.enter()
+            await sample_lag(
+                loop,
+                meter,
+                # Probes end before the earliest possible claim, so none runs while we hold.
+                stop=deadline - claim.max_hold - claim.probe_period,
+                period=claim.probe_period,
+            )
+            deadline = loop.time() + (aimed - wall()).total_seconds()
+            lead = claim.lead(meter.worst)
+        arm(deadline)
         task, report = await started
         result = await task
     except asyncio.CancelledError:

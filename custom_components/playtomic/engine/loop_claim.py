@@ -10,10 +10,11 @@ ask and how we hold on:
 - **Arm early** by that lag plus a margin, never more than `max_hold` before the instant
   (`ClaimPolicy.lead`), and from the claim **hold the loop** with a non-yielding wait until the
   instant (`hold`), so that no other callback can start in between; then send at once.
-- **No pauses of our own** while holding and until the first confirmation (`HotPath`): the
-  cyclic garbage collector is off (a full collection of a large Home Assistant heap takes tens
-  of ms), and the interpreter's thread switch interval may be lowered so a thread holding the
-  GIL (recorder, executor jobs) hands it back sooner. Both are restored whatever happens.
+- **No pauses of our own** from the start of the sampling (`lag_window` before the instant)
+  until the first confirmation (`HotPath`): the cyclic garbage collector is off (a full
+  collection of a large Home Assistant heap takes tens to hundreds of ms, more than any claim
+  could cover), and the interpreter's thread switch interval may be lowered so a thread holding
+  the GIL (recorder, executor jobs) hands it back sooner. Both are restored whatever happens.
 
 Every timing constant of the claim lives in `ClaimPolicy`; `DEFAULT_CLAIM` is what the engine
 uses. `ClaimPolicy.off()` is the old firing (a timer at the instant, no hold, no guard), which
@@ -47,9 +48,9 @@ class ClaimPolicy:
     # A shot later than this after the instant is logged as late (the loop was blocked longer
     # than the claim could cover).
     late_warning: float = 0.005
-    # Collector off from the claim until the first confirmation.
+    # Collector off from the start of the sampling until the first confirmation.
     pause_gc: bool = True
-    # sys.setswitchinterval from the claim until the first confirmation (None: left alone).
+    # sys.setswitchinterval over the same span (None: left alone).
     switch_interval: float | None = 0.0005
 
     def lead(self, worst_lag: float) -> float:
@@ -84,25 +85,23 @@ class LagMeter:
 
 
 async def sample_lag(
-    loop: asyncio.AbstractEventLoop, meter: LagMeter, *, start: float, stop: float, period: float
+    loop: asyncio.AbstractEventLoop, meter: LagMeter, *, stop: float, period: float
 ) -> None:
-    """Run one short timer every `period` from `start` until `stop` (loop clock), noting lags.
+    """Run one short timer every `period` from now until `stop` (loop clock), noting lags.
 
     Each timer measures its own lateness in its callback: that is exactly how late the claim
-    timer would be. Waiting until `start` is one plain timer, not measured.
+    timer would be.
     """
-    if period <= 0 or stop <= loop.time():
+    if period <= 0:
         return
-    if start > loop.time():
-        await _timer(loop, start)
     when = loop.time() + period
     while when < stop:
-        meter.add(await _timer(loop, when))
+        meter.add(await loop_timer(loop, when))
         when = loop.time() + period
 
 
-async def _timer(loop: asyncio.AbstractEventLoop, when: float) -> float:
-    """Wait for a timer at `when`; returns how late its callback ran."""
+async def loop_timer(loop: asyncio.AbstractEventLoop, when: float) -> float:
+    """Wait for a timer at `when` (loop clock); returns how late its callback ran."""
     waiter: asyncio.Future[float] = loop.create_future()
 
     def tick() -> None:
@@ -152,7 +151,7 @@ class _Interpreter:
 
 
 class HotPath:
-    """Collector off and a short switch interval from the claim until the first confirmation.
+    """Collector off and a short switch interval from the sampling until the first confirmation.
 
     `enter()` and `release()` are idempotent, so the claim, the burst's first confirmation and
     the firing's own `finally` (exceptions, cancellation) can all call `release()`.
