@@ -38,7 +38,7 @@ import aiohttp
 from custom_components.playtomic.api import PlaytomicClient
 from tests.e2e.fake_api import FakeApi, is_create, received_at
 from tests.e2e.harness import E2EStack
-from tests.e2e.hass_api import HassApi
+from tests.e2e.hass_api import HassApi, HassApiError
 from tests.e2e.playtomic_flow import (
     DEMO_EMAIL,
     DEMO_PASSWORD,
@@ -65,6 +65,24 @@ CONTENDER = "engine in Home Assistant"
 # The demo's Madrid club (tests/fake_playtomic/scenarios.py).
 MADRID_COURTS = [f"c0a80101-0000-4000-8000-00000000000{n}" for n in range(1, 7)]
 RESULT_TIMEOUT = 40.0
+
+
+class BenchStack(E2EStack):
+    """The end-to-end stack, with `bench` importable in hass instead of the repository root.
+
+    With the root on PYTHONPATH, the repository's `custom_components` package would hide the
+    configuration's, where `bench_busy` is linked in.
+    """
+
+    def _env(self) -> dict[str, str]:
+        env = super()._env()
+        path = self.workdir / "pythonpath"
+        path.mkdir(exist_ok=True)
+        link = path / "bench"
+        if not link.exists():
+            link.symlink_to(Path(__file__).resolve().parent)
+        env["PYTHONPATH"] = str(path)
+        return env
 
 
 @dataclass
@@ -164,8 +182,15 @@ async def result_for(api: HassApi, entry_id: str, plan: Planned, today: date) ->
     """The integration's report of this release (diagnostics' last results)."""
     deadline = _time.monotonic() + RESULT_TIMEOUT
     target = plan.target(today).isoformat()
+    wait = (plan.release_at - datetime.now(UTC)).total_seconds() + 1.0
+    if wait > 0:
+        await asyncio.sleep(wait)
     while _time.monotonic() < deadline:
-        diagnostics = await api.request("GET", f"/api/diagnostics/config_entry/{entry_id}")
+        try:
+            diagnostics = await api.request("GET", f"/api/diagnostics/config_entry/{entry_id}")
+        except HassApiError:  # the entry is (re)loading
+            await asyncio.sleep(1.0)
+            continue
         for result in reversed(diagnostics["data"]["last_results"]):
             if result["rule_id"] == plan.rule_id and result["target_date"] == target:
                 return dict(result)
@@ -204,7 +229,12 @@ def sample_of(
         contender=CONTENDER,
         delay=plan.delay,
         fire_error_ms=fire,
-        sent_ms=result.get("fire_error_ms"),
+        sent_ms=(
+            (datetime.fromisoformat(extra["first_sent_at"]) - plan.release_at)
+            / timedelta(milliseconds=1)
+            if extra.get("first_sent_at")
+            else None
+        ),
         held_ms=(extra.get("fire") or {}).get("held_ms"),
         latency_ms=latency,
         requests=int(result.get("requests_used") or 0) + int(extra.get("prepared_requests") or 0),
@@ -243,7 +273,7 @@ async def floor_ms(http: aiohttp.ClientSession, stack: E2EStack, courts: Sequenc
 
 async def run(args: argparse.Namespace) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="playtomic-hass-bench-"))
-    stack = E2EStack(workdir=workdir)
+    stack = BenchStack(workdir=workdir)
     started = _time.perf_counter()
     print(
         f"Real Home Assistant ({sys.executable}), the integration, bench_busy load "
@@ -263,9 +293,7 @@ async def run(args: argparse.Namespace) -> int:
             api, fake = stack.clients(http)
             boot = await stack.boot_hass(api)
             print(f"hass up in {boot} s", file=sys.stderr, flush=True)
-            await fake._call(
-                "POST", "/settings", {"latency_ms": LATENCY_MS, "hold_seconds": 0}
-            )
+            await fake._call("POST", "/settings", {"latency_ms": LATENCY_MS, "hold_seconds": 0})
             courts = MADRID_COURTS
             floor = await floor_ms(http, stack, courts)
             now = await fake.now()

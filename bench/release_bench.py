@@ -132,7 +132,7 @@ async def engine_release(
         contender,
         delay,
         fire,
-        result.fire_error_ms,
+        _sent_ms(result.extra, host.skew, release_at),
         held,
         latency,
         requests,
@@ -140,6 +140,14 @@ async def engine_release(
         result.outcome is Outcome.BOOKED,
         result.outcome.value,
     )
+
+
+def _sent_ms(extra: dict[str, object], skew: timedelta, release_at: datetime) -> float | None:
+    """When the engine sent its first create (its host wall clock + the true skew)."""
+    sent = extra.get("first_sent_at")
+    if not isinstance(sent, str):
+        return None
+    return (datetime.fromisoformat(sent) + skew - release_at) / timedelta(milliseconds=1)
 
 
 def _server_fire_error(host: FakeHost, tenant_id: str, release_at: datetime) -> float | None:

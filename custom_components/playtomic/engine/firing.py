@@ -28,7 +28,16 @@ from datetime import UTC, datetime, timedelta
 import logging
 from typing import Any
 
-from .loop_claim import DEFAULT_CLAIM, ClaimPolicy, HotPath, LagMeter, hold, loop_timer, sample_lag
+from .loop_claim import (
+    DEFAULT_CLAIM,
+    ClaimPolicy,
+    HotPath,
+    LagMeter,
+    hold,
+    loop_timer,
+    monotonic_deadline,
+    sample_lag,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -46,7 +55,7 @@ class FireReport:
 
     target: datetime  # host wall instant aimed at (guard included)
     fired_at: datetime  # host wall clock when the action started
-    lateness_ms: float  # loop.time() when the action started minus the monotonic deadline
+    lateness_ms: float  # fired_at minus target (host wall clock)
     rearms: int  # how often the wall clock said "still early"
     lead_ms: float = 0.0  # how long before the instant the claim timer was armed
     claim_lag_ms: float = 0.0  # how late the claim timer's callback ran
@@ -81,7 +90,7 @@ async def fire_at[T](
     started: asyncio.Future[tuple[asyncio.Task[T], FireReport]] = loop.create_future()
     handles: list[asyncio.TimerHandle] = []
     lead = 0.0
-    deadline = loop.time() + (aimed - wall()).total_seconds()
+    deadline = monotonic_deadline(loop.time, wall, aimed)
 
     def arm(at: float) -> None:
         handles.append(loop.call_at(at - lead, shoot, at - lead))
@@ -97,14 +106,15 @@ async def fire_at[T](
         if not reached and rearms < _MAX_REARMS:
             # The wall clock was stepped back: wait again instead of holding longer.
             hot.release()
-            deadline = loop.time() + (aimed - wall()).total_seconds()
+            deadline = monotonic_deadline(loop.time, wall, aimed)
             arm(deadline)
             return
+        fired_at = wall()
         fired = loop.time()
         report = FireReport(
             target=aimed,
-            fired_at=wall(),
-            lateness_ms=(fired - deadline) * 1000,
+            fired_at=fired_at,
+            lateness_ms=(fired_at - aimed) / timedelta(milliseconds=1),
             rearms=rearms,
             lead_ms=lead * 1000,
             claim_lag_ms=(woke - claimed_for) * 1000,
@@ -132,7 +142,7 @@ async def fire_at[T](
                 stop=deadline - claim.max_hold - claim.probe_period,
                 period=claim.probe_period,
             )
-            deadline = loop.time() + (aimed - wall()).total_seconds()
+            deadline = monotonic_deadline(loop.time, wall, aimed)
             lead = claim.lead(meter.worst)
         arm(deadline)
         task, report = await started

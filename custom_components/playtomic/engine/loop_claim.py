@@ -67,6 +67,10 @@ class ClaimPolicy:
 
 DEFAULT_CLAIM = ClaimPolicy()
 
+# Reading the wall clock between two monotonic reads: a pair this tight is taken at once.
+_PAIR_TIGHT = 0.0001
+_PAIR_TRIES = 5
+
 
 @dataclass
 class LagMeter:
@@ -113,6 +117,28 @@ async def loop_timer(loop: asyncio.AbstractEventLoop, when: float) -> float:
         return await waiter
     finally:
         handle.cancel()
+
+
+def monotonic_deadline(
+    clock: Callable[[], float], wall: Callable[[], datetime], aimed: datetime
+) -> float:
+    """`aimed` (wall clock) on the monotonic clock, from the tightest of a few clock pairs.
+
+    A thread switch between reading the two clocks (likely on a busy host: executor threads
+    take the GIL) would shift the deadline by as much; the pair read closest together wins.
+    """
+    best_width = best = 0.0
+    for attempt in range(_PAIR_TRIES):
+        before = clock()
+        now = wall()
+        after = clock()
+        width = after - before
+        if attempt == 0 or width < best_width:
+            best_width = width
+            best = (before + after) / 2 + (aimed - now).total_seconds()
+        if width <= _PAIR_TIGHT:
+            break
+    return best
 
 
 def hold(
