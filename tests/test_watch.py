@@ -31,6 +31,7 @@ from tests.const import (
     ALICE_EMAIL,
     ALICE_ID,
     ALICE_PASSWORD,
+    MIXED_ID,
     NORTE_ID,
     RIVERSIDE_ID,
     RULE_DATA,
@@ -420,6 +421,27 @@ async def test_firewall_block_pauses_the_watch(
     assert len(_own(fake_playtomic, TARGET)) == 1
 
 
+def _entry_with_rules(rules: list[dict[str, Any]]) -> MockConfigEntry:
+    """Alice's account with the given rules (subentry ids rule0, rule1, ...)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=ALICE_EMAIL,
+        unique_id=ALICE_ID,
+        data={"email": ALICE_EMAIL, "password": ALICE_PASSWORD, "user_id": ALICE_ID},
+        options={"payment_methods": ["at_club"], "dry_run": False},
+        subentries_data=[
+            {
+                "data": data,
+                "subentry_id": f"rule{n}",
+                "subentry_type": SUBENTRY_BOOKING_RULE,
+                "title": data["name"],
+                "unique_id": None,
+            }
+            for n, data in enumerate(rules)
+        ],
+    )
+
+
 def _rule(name: str, tenant_id: str, weekdays: list[str], zone: str) -> dict[str, Any]:
     return {
         **RULE_DATA,
@@ -455,23 +477,7 @@ async def test_hourly_ceiling_holds_under_many_rules(
         _rule(f"Norte {n}", NORTE_ID, [days[n], days[(n + 3) % 7]], "Europe/Madrid")
         for n in range(5)
     ] + [_rule(f"River {n}", RIVERSIDE_ID, days, "Europe/London") for n in range(3)]
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title=ALICE_EMAIL,
-        unique_id=ALICE_ID,
-        data={"email": ALICE_EMAIL, "password": ALICE_PASSWORD, "user_id": ALICE_ID},
-        options={"payment_methods": ["at_club"], "dry_run": False},
-        subentries_data=[
-            {
-                "data": data,
-                "subentry_id": f"rule{n}",
-                "subentry_type": SUBENTRY_BOOKING_RULE,
-                "title": data["name"],
-                "unique_id": None,
-            }
-            for n, data in enumerate(rules)
-        ],
-    )
+    entry = _entry_with_rules(rules)
     await setup_integration(hass, entry)
     watched = entry.runtime_data.watch.watched()
     club_days = {
@@ -493,3 +499,43 @@ async def test_hourly_ceiling_holds_under_many_rules(
     assert summary["ceiling_per_hour"] == HOURLY_REQUEST_CEILING
     assert 0 < summary["peak_per_hour"] <= HOURLY_REQUEST_CEILING
     assert not [m for m in fake_playtomic.matches if m.owner_id == ALICE_ID]
+
+
+async def test_one_request_per_club_day_and_clubs_batched(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    mixed_club: Any,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Two rules at two Madrid clubs watching the same days: each round asks once per day for
+    both clubs together (one comma-separated tenant_id), never twice for a club-day."""
+    freezer.move_to("2026-03-02T09:00:00+00:00")
+    rules = [
+        {**RULE_DATA, "watch_open_dates": True, "auto_book": False, "notify": []},
+        {
+            **RULE_DATA,
+            "name": "Mixta evenings",
+            "tenant_id": MIXED_ID,
+            "club_name": "Raqueta Mixta",
+            "watch_open_dates": True,
+            "auto_book": False,
+            "notify": [],
+        },
+    ]
+    for tenant_id in (NORTE_ID, MIXED_ID):
+        club = fake_playtomic.clubs[tenant_id]
+        for offset in range(16):
+            day = date(2026, 3, 2) + timedelta(days=offset)
+            start = datetime.combine(day, time(0, 0), tzinfo=MADRID).astimezone(UTC)
+            for court in club.courts:
+                fake_playtomic.book_directly(tenant_id, court.resource_id, start, 1439, "other")
+    entry = _entry_with_rules(rules)
+    await setup_integration(hass, entry)
+    for _ in range(3):
+        fake_playtomic.clear_requests()
+        await _tick(hass, freezer, 5.5)
+        asked = [r for r in fake_playtomic.requests if r.path == "/v1/availability"]
+        assert asked
+        assert all(set(r.query["tenant_id"].split(",")) == {NORTE_ID, MIXED_ID} for r in asked)
+        days = [r.query["start_min"] for r in asked]
+        assert len(days) == len(set(days))

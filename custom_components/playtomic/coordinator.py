@@ -206,20 +206,36 @@ class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
         cached = self._clubs.get(tenant_id)
         if cached is not None and now - cached[1] < CLUB_CACHE_TTL:
             return cached[0]
-        club = await self._guarded(self.client.get_club(tenant_id))
-        self.budget.spend(now)
+        club = await self._counted(self.client.get_club(tenant_id))
         self._clubs[tenant_id] = (club, now)
         return club
+
+    async def _counted[R](self, call: Awaitable[R]) -> R:
+        """Await a request of the rounds, counting every request it sent against the ceiling."""
+        before = self.client.request_count
+        try:
+            return await self._guarded(call)
+        finally:
+            for _ in range(self.client.request_count - before):
+                self.budget.spend(dt_util.utcnow())
 
     def cached_club(self, tenant_id: str) -> Club | None:
         """The cached club, if any (no I/O)."""
         cached = self._clubs.get(tenant_id)
         return cached[0] if cached else None
 
-    async def async_slots(self, club: Club, day: date, sport_id: str) -> list[Slot]:
-        """Every open slot of one sport on one club-local day (one request of the budget)."""
-        self.budget.spend(dt_util.utcnow())
-        return await self._guarded(self.client.get_availability(club, day, sport_id=sport_id))
+    async def async_slots(
+        self, clubs: list[Club], day: date, sport_id: str
+    ) -> dict[str, list[Slot]]:
+        """Every open slot of one sport on one club-local day at each club, by tenant id (clubs
+        sharing the day's UTC window share a request, contract §11.5)."""
+        return await self._counted(self.client.get_availability_many(clubs, day, sport_id))
+
+    def _request_of(self, key: ClubDay) -> tuple[str, date, str]:
+        """Club-days of clubs in one zone share an availability request (contract §11.5)."""
+        tenant_id, sport_id, day = key
+        club = self.cached_club(tenant_id)
+        return (sport_id, day, club.zone.key if club else tenant_id)
 
     def plan(self, rules: dict[str, BookingRule], now: datetime) -> dict[str, list[date]]:
         """Which club-days each rule looks at in this refresh, nearest first, capped in total.
@@ -274,11 +290,16 @@ class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
                 self.budget.remaining(now),
             ),
             last_fetched={key: listing.fetched_at for key, listing in self._listings.items()},
+            batch=self._request_of,
         )
+        batches: dict[tuple[str, date], list[Club]] = {}
         for tenant_id, sport_id, day in chosen:
-            club = await self.async_get_club(tenant_id)
-            slots = await self.async_slots(club, day, sport_id)
-            self._listings[tenant_id, sport_id, day] = _Listing(tuple(slots), now)
+            batches.setdefault((sport_id, day), []).append(await self.async_get_club(tenant_id))
+        for (sport_id, day), clubs in batches.items():
+            found = await self.async_slots(clubs, day, sport_id)
+            for club in clubs:
+                slots = tuple(found.get(club.tenant_id, ()))
+                self._listings[club.tenant_id, sport_id, day] = _Listing(slots, now)
         result: dict[str, RuleSlots] = {}
         for rule_id, rule in rules.items():
             club = await self.async_get_club(rule.tenant_id)

@@ -172,6 +172,12 @@ def test_plan_round_puts_watched_days_first_and_rotates() -> None:
     assert plan_round([c, d], [a], limit=1, last_fetched=fetched) == [d]
     assert plan_round([c], [c, a], limit=5, last_fetched={}) == [c, a]
     assert plan_round([c], [a], limit=0, last_fetched={}) == []
+    # Club-days one request lists together cost one request of the limit.
+    other = ("u", "PADEL", date(2026, 3, 4))
+    same_request = plan_round(
+        [c], [a, other], limit=1, last_fetched={}, batch=lambda key: (key[1], key[2])
+    )
+    assert same_request == [c, other]
 
 
 def test_request_budget_is_a_sliding_hour() -> None:

@@ -13,7 +13,7 @@ account that `RequestBudget` enforces. These are the only timing constants of th
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 import math
 import random
@@ -108,24 +108,26 @@ def plan_round(
     *,
     limit: int,
     last_fetched: Mapping[ClubDay, datetime],
+    batch: Callable[[ClubDay], Hashable] = lambda key: key,
 ) -> list[ClubDay]:
-    """The club-days one round fetches: at most `limit`, each once.
+    """The club-days one round fetches, in at most `limit` requests.
 
-    Watched club-days come first, then the slot sensors' days; inside each group the least
-    recently fetched first (never fetched before anything), in the given order on ties, so a
-    limit below the number of days rotates through all of them over the rounds.
+    `batch` names the request a club-day is listed by (clubs whose day shares a UTC window are
+    asked together). Watched club-days come first, then the slot sensors' days; inside each
+    group the least recently fetched first (never fetched before anything), in the given order
+    on ties, so a limit below the number of days rotates through all of them over the rounds.
+    Every club-day a chosen request lists anyway is included.
     """
-    chosen: list[ClubDay] = []
+    everything = list(dict.fromkeys([*watched, *wanted]))
+    requests: set[Hashable] = set()
     for group in (watched, wanted):
         order = {key: index for index, key in enumerate(dict.fromkeys(group))}
         for key in sorted(
             order, key=lambda key: (_fetched_rank(last_fetched.get(key)), order[key])
         ):
-            if len(chosen) >= limit:
-                return chosen
-            if key not in chosen:
-                chosen.append(key)
-    return chosen
+            if len(requests) < limit:
+                requests.add(batch(key))
+    return [key for key in everything if batch(key) in requests]
 
 
 def _fetched_rank(fetched: datetime | None) -> float:
