@@ -17,7 +17,7 @@ from .engine.reasons import Reason, reason_of
 from .runtime import PlaytomicConfigEntry
 
 # Reasons that say the caller asked for something that cannot be (not a failure to retry).
-_CALLER_REASONS = frozenset({Reason.NOT_FOUND, Reason.ALREADY_BOOKED})
+_CALLER_REASONS = frozenset({Reason.NOT_FOUND, Reason.ALREADY_BOOKED, Reason.INVALID_ID})
 
 # The config flow's form errors follow core's names (`invalid_auth`, `cannot_connect`).
 _FLOW_ERRORS = {

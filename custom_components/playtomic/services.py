@@ -22,7 +22,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
-from .api import Club, PlaytomicError, SlotFilter, best_slots
+from .api import Club, PlaytomicError, SlotFilter, best_slots, is_playtomic_id
 from .api.contract import normalize_sport_id
 from .api.links import book_by_hand_link
 from .booking import ExplicitTarget, async_book
@@ -124,6 +124,18 @@ def _failed(key: str, **placeholders: str) -> HomeAssistantError:
     )
 
 
+# Action fields that go into request paths: checked before anything else (api/ids.py checks
+# them again in the client, and encodes them).
+_ID_FIELDS = (ATTR_TENANT_ID, ATTR_MATCH_ID)
+
+
+def _check_ids(call: ServiceCall) -> None:
+    """A translated validation error for an id that is not shaped like a Playtomic id."""
+    for key in _ID_FIELDS:
+        if key in call.data and not is_playtomic_id(call.data[key]):
+            raise _invalid("invalid_id", field=key)
+
+
 @callback
 def async_get_config_entry(hass: HomeAssistant, entry_id: str) -> PlaytomicConfigEntry:
     """A loaded Playtomic entry (`service.async_get_config_entry` is missing on HA 2026.2)."""
@@ -178,6 +190,7 @@ def _check_window(start: time | None, end: time | None) -> None:
 
 
 async def _async_find_slots(call: ServiceCall) -> ServiceResponse:
+    _check_ids(call)
     entry = async_get_config_entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
     client = entry.runtime_data.client
     window_start: time | None = call.data.get(ATTR_WINDOW_START)
@@ -247,6 +260,7 @@ async def _wait_while_loaded(
 
 
 async def _async_book(call: ServiceCall) -> ServiceResponse:
+    _check_ids(call)
     hass = call.hass
     entry = async_get_config_entry(hass, call.data[ATTR_CONFIG_ENTRY_ID])
     rule_id: str | None = call.data.get(ATTR_RULE)
@@ -303,6 +317,7 @@ def _book_response(call: ServiceCall, result: AttemptResult) -> ServiceResponse:
 
 
 async def _async_cancel_booking(call: ServiceCall) -> ServiceResponse:
+    _check_ids(call)
     entry = async_get_config_entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
     runtime = entry.runtime_data
     match_id: str = call.data[ATTR_MATCH_ID]

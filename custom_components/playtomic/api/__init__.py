@@ -11,6 +11,7 @@ from .errors import (
     UNEXPECTED_RESPONSE,
     BookingOutcomeUnknownError,
     IntentAlreadyOpenError,
+    InvalidIdError,
     PaymentActionRequiredError,
     PaymentNotPossibleError,
     PlaytomicApiError,
@@ -21,6 +22,7 @@ from .errors import (
     PlaytomicRateLimitedError,
     SlotNotAvailableError,
 )
+from .ids import is_playtomic_id
 from .links import checkout_link, club_app_link, club_web_link, legacy_checkout_link, match_link
 from .models import (
     BookingResult,
@@ -50,6 +52,7 @@ __all__ = [
     "Club",
     "Court",
     "IntentAlreadyOpenError",
+    "InvalidIdError",
     "Match",
     "Money",
     "OpeningHours",
@@ -77,6 +80,7 @@ __all__ = [
     "club_app_link",
     "club_web_link",
     "filter_slots",
+    "is_playtomic_id",
     "legacy_checkout_link",
     "local_day_window",
     "local_to_utc",

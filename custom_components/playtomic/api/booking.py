@@ -21,6 +21,7 @@ from .errors import (
     PlaytomicError,
     SlotNotAvailableError,
 )
+from .ids import check_id, id_path
 from .links import checkout_link
 from .models import BookingResult, BookingTarget, PaymentIntent
 from .payments import PaymentCategory, choose_method, short_wallets
@@ -95,6 +96,8 @@ async def create_intent(
     hedge: bool,
 ) -> PaymentIntent:
     """§5.1. A 409, or a 400/422 with a "not available" code (§11.2): not available to us."""
+    check_id(target.tenant_id, "tenant_id")
+    check_id(target.resource_id, "resource_id")
     ledger = client._intents
     open_id = ledger.open_intent(target, client._now())
     if open_id is not None and not hedge:
@@ -126,7 +129,7 @@ async def select_method(client: PlaytomicClient, intent_id: str, method_id: str)
     """§5.3. A 503 means the method cannot be used online (not retried)."""
     response = await client._call(
         "PATCH",
-        contract.PATH_PAYMENT_INTENT.format(intent_id=intent_id),
+        id_path(contract.PATH_PAYMENT_INTENT, intent_id=intent_id),
         json_body=contract.select_method_body(method_id),
     )
     if response.status == 503:
@@ -146,6 +149,7 @@ async def select_method(client: PlaytomicClient, intent_id: str, method_id: str)
 
 async def confirm(client: PlaytomicClient, intent_id: str, target: BookingTarget) -> str:
     """§5.4 outcome table. Returns the match id or raises; never sends a second confirmation."""
+    path = id_path(contract.PATH_CONFIRMATION, intent_id=intent_id)  # checked before anything
     ledger = client._intents
     if not ledger.first_confirmation(intent_id):
         _LOGGER.warning("Confirmation of intent %s was already sent; checking instead", intent_id)
@@ -153,7 +157,7 @@ async def confirm(client: PlaytomicClient, intent_id: str, target: BookingTarget
     try:
         response = await client._call(
             "POST",
-            contract.PATH_CONFIRMATION.format(intent_id=intent_id),
+            path,
             json_body=contract.confirmation_body(),
         )
     except PlaytomicError as err:

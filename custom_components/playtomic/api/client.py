@@ -13,6 +13,7 @@ import aiohttp
 from . import booking, contract
 from .auth import TokenCallback, TokenManager
 from .errors import PlaytomicAuthError, PlaytomicRateLimitedError
+from .ids import check_ids, id_path
 from .jsonread import as_list
 from .models import (
     BookingResult,
@@ -234,7 +235,7 @@ class PlaytomicClient:
 
     async def get_club(self, tenant_id: str) -> Club:
         """One club with its usable courts."""
-        payload = await self._get_json(contract.PATH_TENANT.format(tenant_id=tenant_id))
+        payload = await self._get_json(id_path(contract.PATH_TENANT, tenant_id=tenant_id))
         club = Club.from_json(payload, fallback_zone=self._fallback_zone)
         if isinstance(payload, Mapping) and payload.get("resources") is None:
             club = club.with_courts(tuple(await self.get_courts(tenant_id)))
@@ -242,7 +243,7 @@ class PlaytomicClient:
 
     async def get_courts(self, tenant_id: str) -> list[Court]:
         """Courts of a club, without inactive ones and ones not bookable online."""
-        payload = await self._get_json(contract.PATH_RESOURCES.format(tenant_id=tenant_id))
+        payload = await self._get_json(id_path(contract.PATH_RESOURCES, tenant_id=tenant_id))
         courts = [Court.from_json(item) for item in as_list(payload, "resources")]
         return [court for court in courts if court.usable]
 
@@ -274,7 +275,10 @@ class PlaytomicClient:
             for index in range(0, len(members), contract.AVAILABILITY_BATCH_MAX):
                 batch = members[index : index + contract.AVAILABILITY_BATCH_MAX]
                 params = contract.availability_params(
-                    [club.tenant_id for club in batch], sport_id, format_utc(start), format_utc(end)
+                    check_ids((club.tenant_id for club in batch), "tenant_id"),
+                    sport_id,
+                    format_utc(start),
+                    format_utc(end),
                 )
                 payload = await self._get_json(contract.PATH_AVAILABILITY, params)
                 for club in batch:
@@ -313,7 +317,7 @@ class PlaytomicClient:
 
     async def get_payment_intent(self, intent_id: str) -> PaymentIntent:
         """Read an intent again (§8 rule 2)."""
-        payload = await self._get_json(contract.PATH_PAYMENT_INTENT.format(intent_id=intent_id))
+        payload = await self._get_json(id_path(contract.PATH_PAYMENT_INTENT, intent_id=intent_id))
         return PaymentIntent.from_json(payload)
 
     # -- own bookings (§6) -------------------------------------------------------------------
@@ -337,13 +341,15 @@ class PlaytomicClient:
 
     async def get_match(self, match_id: str) -> Match:
         """One match."""
-        return Match.from_json(await self._get_json(contract.PATH_MATCH.format(match_id=match_id)))
+        return Match.from_json(
+            await self._get_json(id_path(contract.PATH_MATCH, match_id=match_id))
+        )
 
     async def cancel_match(self, match_id: str) -> None:
         """Cancel; any 2xx is success and the body is ignored (§6). Refresh matches afterwards."""
         response = await self._call(
             "POST",
-            contract.PATH_CANCELLATION.format(match_id=match_id),
+            id_path(contract.PATH_CANCELLATION, match_id=match_id),
             json_body=contract.cancellation_body(),
         )
         if not response.ok:

@@ -29,6 +29,11 @@ PATH_CONFIRMATION: Final = "/v1/payment_intents/{intent_id}/confirmation"
 PATH_MATCHES: Final = "/v1/matches"
 PATH_MATCH: Final = "/v1/matches/{match_id}"
 PATH_CANCELLATION: Final = "/v1/matches/{match_id}/cancellation"
+# §3-§6: every id the API hands out (tenant, resource, payment intent, match) is a UUID; user
+# ids are digits. An id that goes into a path or a request must look like one of those: letters,
+# digits, '-' and '_', at most 64 characters (a UUID has 36). Anything else (a '/', '..', '%',
+# '?', '#', ',' or whitespace) never reaches a request (api/ids.py).
+ID_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 # §1.1: optional profile endpoint; the cheapest authenticated GET, used to sample the server clock.
 PATH_ME: Final = "/v2/users/me"
 # §1.2: no Authorization header on the auth paths.

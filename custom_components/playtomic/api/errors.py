@@ -28,6 +28,17 @@ class PlaytomicEdgeBlockedError(PlaytomicError):
         self.blocked_until = blocked_until
 
 
+class InvalidIdError(PlaytomicError, ValueError):
+    """An id that does not have the shape Playtomic's ids have; no request was sent.
+
+    The message names what was checked, never the value (it may be hostile or huge).
+    """
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"The {what} is not a Playtomic id")
+        self.what = what
+
+
 class PlaytomicAuthError(PlaytomicError):
     """Wrong credentials, or re-authentication failed (§2.3): ask the user again."""
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
 
 from . import contract
 from .errors import (
@@ -177,7 +178,9 @@ class Transport:
         try:
             async with self._session.request(
                 method,
-                self._base_url + path,
+                # Sent as built (ids checked and encoded in api/ids.py): nothing may normalise
+                # a dot segment or decode an escaped '/' into another path.
+                URL(self._base_url + path, encoded=True),
                 params=dict(params) if params else None,
                 data=data,
                 headers=headers,

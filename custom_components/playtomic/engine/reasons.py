@@ -17,6 +17,7 @@ from ..api.errors import (
     UNEXPECTED_RESPONSE,
     BookingOutcomeUnknownError,
     IntentAlreadyOpenError,
+    InvalidIdError,
     PaymentActionRequiredError,
     PaymentNotPossibleError,
     PlaytomicApiError,
@@ -40,6 +41,7 @@ class Reason(StrEnum):
     NOT_FOUND = "not_found"
     SERVER_ERROR = "server_error"
     UNEXPECTED_RESPONSE = "unexpected_response"
+    INVALID_ID = "invalid_id"
     API_ERROR = "api_error"
     SLOT_TAKEN = "slot_taken"
     INTENT_ALREADY_OPEN = "intent_already_open"
@@ -121,6 +123,8 @@ def reason_of(err: BaseException) -> Reason:
             return Reason.CONFIRMATION_UNCONFIRMED
         case IntentAlreadyOpenError():
             return Reason.INTENT_ALREADY_OPEN
+        case InvalidIdError():
+            return Reason.INVALID_ID
         case PlaytomicError():
             return Reason.UNKNOWN_ERROR
     return Reason.INTERNAL_ERROR
