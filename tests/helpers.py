@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -39,3 +41,77 @@ def disable_backoff(monkeypatch) -> None:
         "PlaytomicClient",
         functools.partial(client_factory.PlaytomicClient, sleep=no_sleep),
     )
+
+
+# Forms ------------------------------------------------------------------------------------------
+
+# The rule form's sections, as a user sees them (written out here, not imported, so that a field
+# moved to another section in the integration shows up as a failing test).
+RULE_FORM_SECTIONS: dict[str, tuple[str, ...]] = {
+    "when": (
+        "weekdays",
+        "window_start",
+        "window_end",
+        "duration",
+        "preferred_start",
+        "courts",
+        "only_courts",
+        "court_size",
+        "court_type",
+    ),
+    "release": ("release_model", "days_ahead", "release_time", "rolling_minutes"),
+    "booking": ("auto_book", "notify", "watch", "watch_open_dates", "watch_cutoff_hours"),
+}
+
+
+def sectioned(flat: dict[str, Any]) -> dict[str, Any]:
+    """Form input written flat, nested into the rule form's sections (other keys stay on top)."""
+    nested: dict[str, Any] = {}
+    for key, value in flat.items():
+        section_name = next((s for s, keys in RULE_FORM_SECTIONS.items() if key in keys), None)
+        if section_name is None:
+            nested[key] = value
+        else:
+            nested.setdefault(section_name, {})[key] = value
+    return nested
+
+
+def form_fields(result: Any) -> dict[str, tuple[Any, Any]]:
+    """(marker, validator) of every field of a form, the fields of its sections included."""
+    fields: dict[str, tuple[Any, Any]] = {}
+    for marker, validator in result["data_schema"].schema.items():
+        inner = getattr(validator, "schema", None)
+        if inner is not None and hasattr(validator, "options"):  # a data_entry_flow.section
+            fields.update(
+                {str(m): (m, v) for m, v in inner.schema.items()}  # type: ignore[union-attr]
+            )
+        else:
+            fields[str(marker)] = (marker, validator)
+    return fields
+
+
+def form_defaults(result: Any) -> dict[str, Any]:
+    """Default values of a form's fields (fields without a default are left out)."""
+    return {
+        name: marker.default()
+        for name, (marker, _) in form_fields(result).items()
+        if callable(marker.default)
+    }
+
+
+def form_suggested(result: Any) -> dict[str, Any]:
+    """Suggested (prefilled) values of a form's fields."""
+    return {
+        name: marker.description["suggested_value"]
+        for name, (marker, _) in form_fields(result).items()
+        if marker.description and "suggested_value" in marker.description
+    }
+
+
+def form_options(result: Any, field: str) -> list[Any]:
+    """Options of a select field, as (value, label) pairs or plain values."""
+    selector = form_fields(result)[field][1]
+    return [
+        (option["value"], option["label"]) if isinstance(option, dict) else option
+        for option in selector.config["options"]
+    ]

@@ -23,6 +23,7 @@ from custom_components.playtomic.api import PlaytomicClient, TokenPair
 from custom_components.playtomic.const import DOMAIN, ENV_API_URL, SUBENTRY_BOOKING_RULE
 from tests.const import ALICE_EMAIL, ALICE_ID, ALICE_PASSWORD, MIXED_ID, NORTE_ID, RIVERSIDE_ID
 from tests.fake_playtomic import CourtSpec, FakeClub, FakePlaytomic, Rolling
+from tests.helpers import form_defaults, form_fields, form_options, form_suggested, sectioned
 
 # Madrid: Club Padel Norte is about 4 km away; Riverside (London) is outside the 50 km search.
 HOME = (40.4168, -3.7038)
@@ -43,6 +44,8 @@ NORTE_DEFAULT_RULE: dict[str, Any] = {
     "duration": 90,
     "preferred_start": None,
     "courts": [],
+    "only_courts": False,
+    "court_size": "doubles",
     "court_type": "any",
     "release_model": "daily_drop",
     "days_ahead": 14,
@@ -71,35 +74,19 @@ def mock_setup_entry() -> Generator[AsyncMock]:
 
 
 def markers(result: Any) -> dict[str, Any]:
-    """The schema markers of a form, by field name."""
-    return {str(marker): marker for marker in result["data_schema"].schema}
+    return {name: marker for name, (marker, _) in form_fields(result).items()}
 
 
 def defaults(result: Any) -> dict[str, Any]:
-    """Default values of a form's fields (fields without a default are left out)."""
-    found = {}
-    for name, marker in markers(result).items():
-        if callable(marker.default):
-            found[name] = marker.default()
-    return found
+    return form_defaults(result)
 
 
 def suggested(result: Any) -> dict[str, Any]:
-    """Suggested (prefilled) values of a form's fields."""
-    return {
-        name: marker.description["suggested_value"]
-        for name, marker in markers(result).items()
-        if marker.description and "suggested_value" in marker.description
-    }
+    return form_suggested(result)
 
 
 def select_options(result: Any, field: str) -> list[Any]:
-    """Options of a select field, as (value, label) pairs or plain values."""
-    selector = result["data_schema"].schema[markers(result)[field]]
-    return [
-        (option["value"], option["label"]) if isinstance(option, dict) else option
-        for option in selector.config["options"]
-    ]
+    return form_options(result, field)
 
 
 def assert_no_secret(result: Any, *secrets: str) -> None:
@@ -208,6 +195,8 @@ async def test_full_flow_with_defaults(
         "window_end": "21:30:00",
         "duration": "90",
         "courts": [],
+        "only_courts": False,
+        "court_size": "doubles",
         "court_type": "any",
         "release_model": "daily_drop",
         "days_ahead": 14,
@@ -290,22 +279,28 @@ async def test_full_flow_custom_rule_at_rolling_club(
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
-        {
-            "name": " Weekend mornings ",
-            "weekdays": ["sun", "sat"],
-            "window_start": "09:00",
-            "window_end": "12:00:00",
-            "duration": "60",
-            "preferred_start": "10:00",
-            "courts": [courts[1], courts[0], courts[1]],
-            "court_type": "outdoor",
-            "release_model": "rolling",
-            "days_ahead": 3.0,
-            "release_time": "07:00:00",
-            "rolling_minutes": 2880.0,
-            "auto_book": False,
-            "notify": ["mobile_app_alice_phone", " notify.family_group ", "mobile_app_alice_phone"],
-        },
+        sectioned(
+            {
+                "name": " Weekend mornings ",
+                "weekdays": ["sun", "sat"],
+                "window_start": "09:00",
+                "window_end": "12:00:00",
+                "duration": "60",
+                "preferred_start": "10:00",
+                "courts": [courts[1], courts[0], courts[1]],
+                "court_type": "outdoor",
+                "release_model": "rolling",
+                "days_ahead": 3.0,
+                "release_time": "07:00:00",
+                "rolling_minutes": 2880.0,
+                "auto_book": False,
+                "notify": [
+                    "mobile_app_alice_phone",
+                    " notify.family_group ",
+                    "mobile_app_alice_phone",
+                ],
+            }
+        ),
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     (subentry,) = result["subentries"]
@@ -321,6 +316,8 @@ async def test_full_flow_custom_rule_at_rolling_club(
         "duration": 60,
         "preferred_start": "10:00:00",
         "courts": [courts[1], courts[0]],
+        "only_courts": False,
+        "court_size": "doubles",
         "court_type": "outdoor",
         "release_model": "rolling",
         "days_ahead": 3,
@@ -648,17 +645,33 @@ async def test_club_select_unknown_error_recovers(
 @pytest.mark.parametrize(
     ("user_input", "errors"),
     [
-        ({"weekdays": []}, {"weekdays": "no_weekdays"}),
-        ({"window_start": "21:00:00", "window_end": "18:00:00"}, {"window_end": "invalid_window"}),
-        ({"window_start": "18:00:00", "window_end": "18:00:00"}, {"window_end": "invalid_window"}),
+        ({"weekdays": []}, {"when": "no_weekdays"}),
+        ({"window_start": "21:00:00", "window_end": "18:00:00"}, {"when": "invalid_window"}),
+        ({"window_start": "18:00:00", "window_end": "18:00:00"}, {"when": "invalid_window"}),
         # 60 minutes of window cannot hold a 90-minute booking.
-        ({"window_start": "18:00:00", "window_end": "19:00:00"}, {"window_end": "invalid_window"}),
+        ({"window_start": "18:00:00", "window_end": "19:00:00"}, {"when": "invalid_window"}),
+        # The preferred start's 90 minutes must fit: 17:30 is early, 20:30 too late for 21:30.
+        ({"preferred_start": "17:30:00"}, {"when": "preferred_outside_window"}),
+        ({"preferred_start": "20:30:00"}, {"when": "preferred_outside_window"}),
+        ({"name": "   "}, {"name": "invalid_name"}),
+        ({"name": "x" * 65}, {"name": "invalid_name"}),
         (
-            {"weekdays": [], "window_end": "10:00:00"},
-            {"weekdays": "no_weekdays", "window_end": "invalid_window"},
+            {"name": "", "weekdays": [], "window_end": "10:00:00"},
+            # One error per section: the frontend shows it above the section.
+            {"name": "invalid_name", "when": "no_weekdays"},
         ),
     ],
-    ids=["no_weekdays", "end_before_start", "empty_window", "window_shorter", "both"],
+    ids=[
+        "no_weekdays",
+        "end_before_start",
+        "empty_window",
+        "window_shorter",
+        "preferred_too_early",
+        "preferred_too_late",
+        "blank_name",
+        "long_name",
+        "several",
+    ],
 )
 async def test_rule_validation_errors_recover(
     hass: HomeAssistant,
@@ -667,23 +680,24 @@ async def test_rule_validation_errors_recover(
     user_input: dict[str, Any],
     errors: dict[str, str],
 ) -> None:
-    """Rule errors name the field; the form keeps what the user typed."""
+    """Rule errors show on the field or its section; the form keeps what the user typed."""
     result = await login(hass, (await start(hass))["flow_id"])
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"tenant_id": NORTE_ID}
     )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"name": "Evenings", **user_input}
-    )
+    typed = {"name": "Evenings", **user_input}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], sectioned(typed))
     assert result["step_id"] == "rule"
     assert result["errors"] == errors
-    assert suggested(result)["name"] == "Evenings"
-    for key, value in user_input.items():
+    for key, value in typed.items():
         assert suggested(result)[key] == value
+    # Every error key has an English text (the frontend shows the key itself otherwise).
+    assert all(key in TRANSLATIONS["config"]["error"] for key in errors.values())
+    assert not hass.config_entries.async_entries(DOMAIN)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
-        {"name": "Evenings", "window_start": "19:00:00", "window_end": "20:30:00"},
+        sectioned({"name": "Evenings", "window_start": "19:00:00", "window_end": "20:30:00"}),
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     data = next(iter(result["subentries"]))["data"]
@@ -696,7 +710,13 @@ async def test_rule_validation_errors_recover(
 
 @pytest.mark.parametrize(
     "user_input",
-    [{"days_ahead": 0}, {"rolling_minutes": -5}, {"duration": "45"}, {"court_type": "grass"}],
+    [
+        {"days_ahead": 0},
+        {"rolling_minutes": -5},
+        {"duration": "45"},
+        {"court_type": "grass"},
+        {"court_size": "triples"},
+    ],
 )
 async def test_rule_schema_rejects_out_of_range(
     hass: HomeAssistant,
@@ -711,7 +731,7 @@ async def test_rule_schema_rejects_out_of_range(
         result["flow_id"], {"tenant_id": NORTE_ID}
     )
     with pytest.raises(InvalidData):
-        await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+        await hass.config_entries.flow.async_configure(result["flow_id"], sectioned(user_input))
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
 

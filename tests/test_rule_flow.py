@@ -7,7 +7,9 @@ integration: the entry is only added to Home Assistant.
 from __future__ import annotations
 
 from collections.abc import Generator
+import json
 import logging
+from pathlib import Path
 from typing import Any
 from unittest.mock import AsyncMock, patch
 from zoneinfo import ZoneInfo
@@ -15,6 +17,7 @@ from zoneinfo import ZoneInfo
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -33,6 +36,7 @@ from custom_components.playtomic.rule_schema import (
     rule_form_values,
     validate_rule,
 )
+from custom_components.playtomic.rules import rule_of
 from tests.const import (
     ALICE_EMAIL,
     ALICE_ID,
@@ -44,9 +48,27 @@ from tests.const import (
     TENNIS_RULE_SUBENTRY_ID,
 )
 from tests.fake_playtomic import FakeClub, FakePlaytomic
-from tests.helpers import setup_integration
+from tests.helpers import (
+    form_defaults,
+    form_fields,
+    form_options,
+    form_suggested,
+    sectioned,
+    setup_integration,
+)
 
 HOME = (40.4168, -3.7038)
+
+try:  # what Home Assistant sends the frontend: probatio from 2026.3, voluptuous_serialize before
+    from probatio import to_field_list as serialize_schema
+except ImportError:  # pragma: no cover - HA 2026.2
+    from voluptuous_serialize import convert as serialize_schema
+
+TRANSLATIONS = json.loads(
+    (Path(__file__).parent.parent / "custom_components/playtomic/translations/en.json").read_text(
+        encoding="utf-8"
+    )
+)
 
 
 @pytest.fixture(autouse=True)
@@ -68,31 +90,17 @@ def entry(hass: HomeAssistant, mock_config_entry: MockConfigEntry) -> MockConfig
     return mock_config_entry
 
 
-def markers(result: Any) -> dict[str, Any]:
-    return {str(marker): marker for marker in result["data_schema"].schema}
-
-
 def defaults(result: Any) -> dict[str, Any]:
-    return {
-        name: marker.default()
-        for name, marker in markers(result).items()
-        if callable(marker.default)
-    }
+    return form_defaults(result)
 
 
 def suggested(result: Any) -> dict[str, Any]:
-    return {
-        name: marker.description["suggested_value"]
-        for name, marker in markers(result).items()
-        if marker.description and "suggested_value" in marker.description
-    }
+    return form_suggested(result)
 
 
 def option_values(result: Any, field: str) -> list[str]:
-    selector = result["data_schema"].schema[markers(result)[field]]
     return [
-        option["value"] if isinstance(option, dict) else option
-        for option in selector.config["options"]
+        option[0] if isinstance(option, tuple) else option for option in form_options(result, field)
     ]
 
 
@@ -106,7 +114,9 @@ async def start_add(hass: HomeAssistant, entry: MockConfigEntry) -> Any:
 
 
 async def configure(hass: HomeAssistant, result: Any, user_input: dict[str, Any]) -> Any:
-    return await hass.config_entries.subentries.async_configure(result["flow_id"], user_input)
+    return await hass.config_entries.subentries.async_configure(
+        result["flow_id"], sectioned(user_input)
+    )
 
 
 def added_rules(entry: MockConfigEntry) -> list[Any]:
@@ -160,6 +170,8 @@ async def test_add_rule_at_rolling_club(
         "duration": 90,
         "preferred_start": None,
         "courts": [],
+        "only_courts": False,
+        "court_size": "doubles",
         "court_type": "any",
         "release_model": "rolling",
         "days_ahead": 2,
@@ -285,7 +297,7 @@ async def test_add_rule_no_clubs_and_unknown_errors(
     result = await configure(hass, result, {"tenant_id": NORTE_ID})
     assert result["step_id"] == "rule"
     result = await configure(hass, result, {"window_end": "18:30:00"})
-    assert result["errors"] == {"window_end": "invalid_window"}
+    assert result["errors"] == {"when": "invalid_window"}
     result = await configure(hass, result, {"window_end": "19:30:00"})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert added_rules(entry)[0].data["window_end"] == "19:30:00"
@@ -311,7 +323,7 @@ async def test_reconfigure_rule(
         "club": "Club Padel Norte",
         "timezone": "Europe/Madrid",
     }
-    assert "tenant_id" not in markers(result)
+    assert "tenant_id" not in form_fields(result)
     assert suggested(result) == {
         "name": "Weekday evenings",
         "weekdays": ["mon", "tue", "wed", "thu", "fri"],
@@ -319,6 +331,9 @@ async def test_reconfigure_rule(
         "window_end": "21:30:00",
         "duration": "90",
         "courts": [],
+        # Stored before these fields existed: the courts list meant "only these", any size.
+        "only_courts": True,
+        "court_size": "any",
         "court_type": "any",
         "release_model": "daily_drop",
         "days_ahead": 14,
@@ -336,10 +351,15 @@ async def test_reconfigure_rule(
         "window_end": "20:30:00",
     }
     result = await configure(hass, result, edited)
-    assert result["errors"] == {"window_end": "invalid_window"}
+    assert result["errors"] == {"when": "invalid_window"}
     assert suggested(result)["name"] == "Late evenings"
 
-    edited |= {"window_end": "23:00:00", "courts": [court_ids[2]], "preferred_start": "21:00"}
+    edited |= {
+        "window_end": "23:00:00",
+        "courts": [court_ids[2]],
+        "preferred_start": "21:00",
+        "only_courts": False,
+    }
     result = await configure(hass, result, edited)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -355,6 +375,8 @@ async def test_reconfigure_rule(
         "watch_open_dates": False,
         "watch_cutoff_hours": 2,
         "courts": [court_ids[2]],
+        "only_courts": False,
+        "court_size": "any",
         "preferred_start": "21:00:00",
         "sport": "PADEL",
     }
@@ -515,7 +537,93 @@ def test_validate_rule_rejects_unreadable_time() -> None:
 
 def test_rule_form_values() -> None:
     values = rule_form_values({**RULE_DATA, "preferred_start": None})
-    assert values["duration"] == "90"
-    assert "preferred_start" not in values
+    assert values["when"]["duration"] == "90"
+    assert "preferred_start" not in values["when"]
     assert not {"tenant_id", "club_name", "club_timezone"} & set(values)
-    assert rule_form_values({"name": "Partial"}) == {"name": "Partial"}
+    assert rule_form_values({"name": "Partial"}) == {
+        "name": "Partial",
+        "when": {"only_courts": True, "court_size": "any"},
+        "release": {},
+        "booking": {},
+    }
+    # Home Assistant's Rename changes the title only: the form shows the title.
+    assert rule_form_values(RULE_DATA, "Renamed in HA")["name"] == "Renamed in HA"
+
+
+async def test_second_rule_at_a_club_starts_from_its_release_settings(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, entry: MockConfigEntry
+) -> None:
+    """The club opens its slots one way: a new rule there takes the first rule's release."""
+    hass.config_entries.async_update_subentry(
+        entry,
+        entry.subentries[RULE_SUBENTRY_ID],
+        data={**RULE_DATA, "days_ahead": 7, "release_time": "09:15:00"},
+    )
+    result = await configure(hass, await start_add(hass, entry), {"query": "Norte"})
+    result = await configure(hass, result, {"tenant_id": NORTE_ID})
+    form = defaults(result)
+    assert (form["release_model"], form["days_ahead"], form["release_time"]) == (
+        "daily_drop",
+        7,
+        "09:15:00",
+    )
+    result = await configure(hass, result, {"name": "Weekends", "weekdays": ["sat", "sun"]})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    (rule,) = added_rules(entry)
+    assert (rule.data["days_ahead"], rule.data["release_time"]) == (7, "09:15:00")
+
+
+async def test_rename_in_home_assistant_is_kept_by_the_next_edit(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
+) -> None:
+    """HA's Rename changes the subentry title only; the edit form and the rule follow it."""
+    hass.config_entries.async_update_subentry(
+        entry, entry.subentries[RULE_SUBENTRY_ID], title="Renamed in HA"
+    )
+    assert rule_of(entry, RULE_SUBENTRY_ID).name == "Renamed in HA"  # type: ignore[union-attr]
+    result = await entry.start_subentry_reconfigure_flow(hass, RULE_SUBENTRY_ID)
+    assert suggested(result)["name"] == "Renamed in HA"
+    result = await configure(hass, result, {**suggested(result), "window_end": "22:00:00"})
+    assert result["reason"] == "reconfigure_successful"
+    rule = entry.subentries[RULE_SUBENTRY_ID]
+    assert (rule.title, rule.data["name"], rule.data["window_end"]) == (
+        "Renamed in HA",
+        "Renamed in HA",
+        "22:00:00",
+    )
+
+
+async def test_rule_form_as_the_frontend_receives_it(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, entry: MockConfigEntry
+) -> None:
+    """Three sections, weekday checkboxes, times without seconds, courts as a preference."""
+    result = await configure(hass, await start_add(hass, entry), {"query": "Norte"})
+    result = await configure(hass, result, {"tenant_id": NORTE_ID})
+    serialized = serialize_schema(result["data_schema"], custom_serializer=cv.custom_serializer)
+    assert [field["name"] for field in serialized] == ["name", "when", "release", "booking"]
+    sections = {f["name"]: f for f in serialized if f.get("type") == "expandable"}
+    assert all(field["expanded"] for field in sections.values())
+    when = {field["name"]: field["selector"] for field in sections["when"]["schema"]}
+    assert when["weekdays"]["select"]["mode"] == "list"  # checkboxes, several at once
+    assert when["weekdays"]["select"]["multiple"] is True
+    for name in ("window_start", "window_end", "preferred_start"):
+        assert when[name] == {"time": {"no_second": True}}
+    assert when["courts"]["select"]["mode"] == "dropdown"  # keeps the order picked
+    assert "boolean" in when["only_courts"]
+    assert when["court_size"]["select"]["options"] == ["doubles", "singles", "any"]
+    release = [field["name"] for field in sections["release"]["schema"]]
+    assert release == ["release_model", "days_ahead", "release_time", "rolling_minutes"]
+    assert [field["name"] for field in sections["booking"]["schema"]] == [
+        "auto_book",
+        "notify",
+        "watch",
+        "watch_open_dates",
+        "watch_cutoff_hours",
+    ]
+    # Every section and field has an English label.
+    labels = TRANSLATIONS["config_subentries"]["booking_rule"]["step"]["rule"]["sections"]
+    for name, section_field in sections.items():
+        assert {f["name"] for f in section_field["schema"]} == set(labels[name]["data"])

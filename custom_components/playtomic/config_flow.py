@@ -57,10 +57,13 @@ from .rule_schema import (
     club_search_schema,
     club_select_schema,
     club_timezone,
+    form_errors,
     nearest_first,
+    release_settings,
     rule_data,
     rule_form_values,
     rule_schema,
+    rule_values,
     validate_rule,
 )
 
@@ -182,6 +185,10 @@ class ClubRuleSteps[ResultT: FlowResult[Any, Any]](FlowHandler[Any, ResultT, Any
         """The booking rule at the chosen club, with defaults that fit the club."""
         return await self._async_rule_form("rule", user_input, None)
 
+    def _release_at(self, tenant_id: str) -> dict[str, Any] | None:
+        """Release fields another rule at the club already states (none in a new account)."""
+        return None
+
     async def _async_rule_form(
         self,
         step_id: str,
@@ -192,20 +199,24 @@ class ClubRuleSteps[ResultT: FlowResult[Any, Any]](FlowHandler[Any, ResultT, Any
         club = self._club
         assert club is not None  # set by club_select or the reconfigure step
         errors: dict[str, str] = {}
+        schema = rule_schema(
+            club,
+            self.hass.services.async_services_for_domain(NOTIFY_DOMAIN),
+            self._sport,
+            self._release_at(club.tenant_id),
+        )
         if user_input is not None:
-            errors = validate_rule(user_input)
+            values = rule_values(schema, user_input)
+            errors = form_errors(validate_rule(values))
             if not errors:
                 data = rule_data(
-                    user_input,
+                    values,
                     tenant_id=club.tenant_id,
                     club_name=club.name,
                     club_timezone=club_timezone(club),
                 )
                 data[CONF_SPORT] = self._sport
                 return await self._async_save_rule(data)
-        schema = rule_schema(
-            club, self.hass.services.async_services_for_domain(NOTIFY_DOMAIN), self._sport
-        )
         return self.async_show_form(
             step_id=step_id,
             data_schema=form_schema(
@@ -451,7 +462,20 @@ class BookingRuleSubentryFlow(ClubRuleSteps[SubentryFlowResult], ConfigSubentryF
                 LOGGER.exception("Unexpected error while loading a Playtomic club")
                 return self.async_abort(reason="unknown")
         return await self._async_rule_form(
-            "reconfigure", user_input, rule_form_values(subentry.data)
+            "reconfigure", user_input, rule_form_values(subentry.data, subentry.title)
+        )
+
+    def _release_at(self, tenant_id: str) -> dict[str, Any] | None:
+        """A new rule at a club that has one already starts from that rule's release fields."""
+        if self.source == SOURCE_RECONFIGURE:
+            return None
+        return release_settings(
+            (
+                subentry.data
+                for subentry in self._get_entry().subentries.values()
+                if subentry.subentry_type == SUBENTRY_BOOKING_RULE
+            ),
+            tenant_id,
         )
 
     async def _async_save_rule(self, data: dict[str, Any]) -> SubentryFlowResult:

@@ -38,6 +38,12 @@ CONF_DURATION: Final = "duration"
 CONF_PREFERRED_START: Final = "preferred_start"
 CONF_COURTS: Final = "courts"
 CONF_COURT_TYPE: Final = "court_type"
+# Whether `courts` (an order of preference) also excludes every other court. Rules stored before
+# this key existed read it as true: their courts list always meant "only these courts".
+CONF_ONLY_COURTS: Final = "only_courts"
+# Court size: padel doubles courts take four players, singles courts two. Rules stored before
+# this key existed read it as "any" (they were offered both sizes).
+CONF_COURT_SIZE: Final = "court_size"
 CONF_RELEASE_MODEL: Final = "release_model"
 CONF_DAYS_AHEAD: Final = "days_ahead"
 CONF_RELEASE_TIME: Final = "release_time"
@@ -58,6 +64,9 @@ DEFAULT_WINDOW_START: Final = "18:00:00"
 DEFAULT_WINDOW_END: Final = "21:30:00"
 DEFAULT_DURATION: Final = 90
 COURT_TYPES: Final = ("any", "indoor", "outdoor")
+COURT_SIZES: Final = ("doubles", "singles", "any")
+# A rule name is a title and a device name: it must say something and fit on a card.
+MAX_NAME_LENGTH: Final = 64
 RELEASE_DAILY_DROP: Final = "daily_drop"
 RELEASE_ROLLING: Final = "rolling"
 DEFAULT_DAYS_AHEAD: Final = 14

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import time
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
@@ -22,20 +23,24 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
     TextSelector,
     TimeSelector,
+    TimeSelectorConfig,
 )
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
+from .api.contract import normalize_sport_id
 from .const import (
     CONF_AUTO_BOOK,
     CONF_CLUB_NAME,
     CONF_CLUB_TIMEZONE,
+    CONF_COURT_SIZE,
     CONF_COURT_TYPE,
     CONF_COURTS,
     CONF_DAYS_AHEAD,
     CONF_DURATION,
     CONF_NAME,
     CONF_NOTIFY,
+    CONF_ONLY_COURTS,
     CONF_PREFERRED_START,
     CONF_QUERY,
     CONF_RELEASE_MODEL,
@@ -49,6 +54,7 @@ from .const import (
     CONF_WEEKDAYS,
     CONF_WINDOW_END,
     CONF_WINDOW_START,
+    COURT_SIZES,
     COURT_TYPES,
     DEFAULT_COURT_TYPE,
     DEFAULT_DAYS_AHEAD,
@@ -62,6 +68,7 @@ from .const import (
     DEFAULT_WINDOW_START,
     FALLBACK_DURATIONS,
     MAX_DAYS_AHEAD,
+    MAX_NAME_LENGTH,
     MAX_OPTION_HOURS,
     MAX_ROLLING_MINUTES,
     RELEASE_DAILY_DROP,
@@ -179,8 +186,14 @@ def release_defaults(club: Club) -> dict[str, Any]:
     }
 
 
-def rule_defaults(club: Club) -> dict[str, Any]:
-    """Form defaults for a new rule at `club`: the common case (weekday evenings, 90 min)."""
+def rule_defaults(
+    club: Club, sport: str = DEFAULT_SPORT, release: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Form defaults for a new rule at `club`: the common case (weekday evenings, 90 min).
+
+    `release` (another rule's release fields at the same club) replaces the guess from the
+    club's booking limit: the club opens its slots the same way for every rule.
+    """
     return {
         CONF_NAME: club.name,
         CONF_WEEKDAYS: list(DEFAULT_WEEKDAYS),
@@ -188,6 +201,8 @@ def rule_defaults(club: Club) -> dict[str, Any]:
         CONF_WINDOW_END: DEFAULT_WINDOW_END,
         CONF_DURATION: default_duration(club_durations(club)),
         CONF_COURTS: [],
+        CONF_ONLY_COURTS: False,
+        CONF_COURT_SIZE: default_court_size(club, sport),
         CONF_COURT_TYPE: DEFAULT_COURT_TYPE,
         CONF_RELEASE_TIME: DEFAULT_RELEASE_TIME,
         CONF_AUTO_BOOK: True,
@@ -196,10 +211,67 @@ def rule_defaults(club: Club) -> dict[str, Any]:
         CONF_WATCH_OPEN_DATES: False,
         CONF_WATCH_CUTOFF_HOURS: DEFAULT_WATCH_CUTOFF_HOURS,
         **release_defaults(club),
+        **{key: value for key, value in (release or {}).items() if key in RELEASE_FIELDS},
     }
 
 
+def default_court_size(club: Club, sport: str) -> str:
+    """Doubles for padel (a group of four) when the club has such courts; else any size."""
+    if normalize_sport_id(sport) == DEFAULT_SPORT and any(not c.single for c in club.courts):
+        return "doubles"
+    return "any"
+
+
+def release_settings(rules: Iterable[Mapping[str, Any]], tenant_id: str) -> dict[str, Any] | None:
+    """The release fields of the first stored rule at `tenant_id`, if there is one."""
+    for data in rules:
+        if data.get(CONF_TENANT_ID) == tenant_id:
+            return {key: data[key] for key in RELEASE_FIELDS if data.get(key) is not None}
+    return None
+
+
 # The rule form ----------------------------------------------------------------------------------
+
+# The form's sections and the fields each holds, in display order; the name stays on top. The
+# release fields are grouped by model: the model first, then the daily drop's, then rolling's.
+SECTION_WHEN = "when"
+SECTION_RELEASE = "release"
+SECTION_BOOKING = "booking"
+RELEASE_FIELDS = (CONF_RELEASE_MODEL, CONF_DAYS_AHEAD, CONF_RELEASE_TIME, CONF_ROLLING_MINUTES)
+RULE_SECTIONS: dict[str, tuple[str, ...]] = {
+    SECTION_WHEN: (
+        CONF_WEEKDAYS,
+        CONF_WINDOW_START,
+        CONF_WINDOW_END,
+        CONF_DURATION,
+        CONF_PREFERRED_START,
+        CONF_COURTS,
+        CONF_ONLY_COURTS,
+        CONF_COURT_SIZE,
+        CONF_COURT_TYPE,
+    ),
+    SECTION_RELEASE: RELEASE_FIELDS,
+    SECTION_BOOKING: (
+        CONF_AUTO_BOOK,
+        CONF_NOTIFY,
+        CONF_WATCH,
+        CONF_WATCH_OPEN_DATES,
+        CONF_WATCH_CUTOFF_HOURS,
+    ),
+}
+_SECTION_OF = {field: name for name, fields in RULE_SECTIONS.items() for field in fields}
+
+
+class ClockTimeSelector(TimeSelector):
+    """A time selector without seconds: rules work in whole minutes.
+
+    The frontend honours `no_second`, but the backend's TimeSelector config schema of the
+    supported Home Assistant versions does not accept it, so it is added when serialising.
+    """
+
+    def serialize(self) -> dict[str, dict[str, TimeSelectorConfig]]:
+        """The selector as the frontend reads it."""
+        return {"selector": {self.selector_type: cast(TimeSelectorConfig, {"no_second": True})}}
 
 
 def _number(maximum: int, minimum: int = 1) -> NumberSelector:
@@ -209,8 +281,19 @@ def _number(maximum: int, minimum: int = 1) -> NumberSelector:
     )
 
 
+def _choice(options: Sequence[str], key: str) -> SelectSelector:
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=list(options), translation_key=key, mode=SelectSelectorMode.LIST
+        )
+    )
+
+
 def rule_schema(
-    club: Club, notify_services: Iterable[str], sport: str = DEFAULT_SPORT
+    club: Club,
+    notify_services: Iterable[str],
+    sport: str = DEFAULT_SPORT,
+    release: Mapping[str, Any] | None = None,
 ) -> vol.Schema:
     """Form of the `rule` step for `club`, with defaults that fit the club's `sport` courts.
 
@@ -219,78 +302,125 @@ def rule_schema(
     """
     # The rule never books a court of another sport, so neither it nor its durations are offered.
     club = club.with_courts(tuple(court for court in club.courts if court.offers(sport)))
-    defaults = rule_defaults(club)
+    defaults = rule_defaults(club, sport, release)
     durations = club_durations(club)
     court_options = [
         SelectOptionDict(value=court.resource_id, label=court.name) for court in club.courts
     ]
-    return vol.Schema(
-        {
-            vol.Required(CONF_NAME, default=defaults[CONF_NAME]): TextSelector(),
-            vol.Required(CONF_WEEKDAYS, default=defaults[CONF_WEEKDAYS]): SelectSelector(
-                SelectSelectorConfig(
-                    options=list(WEEKDAYS),
-                    translation_key=CONF_WEEKDAYS,
-                    multiple=True,
-                    mode=SelectSelectorMode.DROPDOWN,
-                )
-            ),
-            vol.Required(CONF_WINDOW_START, default=defaults[CONF_WINDOW_START]): TimeSelector(),
-            vol.Required(CONF_WINDOW_END, default=defaults[CONF_WINDOW_END]): TimeSelector(),
-            vol.Required(CONF_DURATION, default=str(defaults[CONF_DURATION])): SelectSelector(
-                SelectSelectorConfig(
-                    options=[
-                        SelectOptionDict(value=str(minutes), label=f"{minutes} min")
-                        for minutes in durations
-                    ],
-                    mode=SelectSelectorMode.DROPDOWN,
-                )
-            ),
-            vol.Optional(CONF_PREFERRED_START): TimeSelector(),
-            vol.Optional(CONF_COURTS, default=defaults[CONF_COURTS]): SelectSelector(
-                SelectSelectorConfig(
-                    options=court_options, multiple=True, mode=SelectSelectorMode.DROPDOWN
-                )
-            ),
-            vol.Required(CONF_COURT_TYPE, default=defaults[CONF_COURT_TYPE]): SelectSelector(
-                SelectSelectorConfig(
-                    options=list(COURT_TYPES),
-                    translation_key=CONF_COURT_TYPE,
-                    mode=SelectSelectorMode.LIST,
-                )
-            ),
-            vol.Required(CONF_RELEASE_MODEL, default=defaults[CONF_RELEASE_MODEL]): SelectSelector(
-                SelectSelectorConfig(
-                    options=[RELEASE_DAILY_DROP, RELEASE_ROLLING],
-                    translation_key=CONF_RELEASE_MODEL,
-                    mode=SelectSelectorMode.LIST,
-                )
-            ),
-            vol.Required(CONF_DAYS_AHEAD, default=defaults[CONF_DAYS_AHEAD]): _number(
-                MAX_DAYS_AHEAD
-            ),
-            vol.Required(CONF_RELEASE_TIME, default=defaults[CONF_RELEASE_TIME]): TimeSelector(),
-            vol.Required(CONF_ROLLING_MINUTES, default=defaults[CONF_ROLLING_MINUTES]): _number(
-                MAX_ROLLING_MINUTES
-            ),
-            vol.Required(CONF_AUTO_BOOK, default=defaults[CONF_AUTO_BOOK]): BooleanSelector(),
-            vol.Optional(CONF_NOTIFY, default=defaults[CONF_NOTIFY]): SelectSelector(
-                SelectSelectorConfig(
-                    options=sorted(notify_targets(notify_services)),
-                    custom_value=True,
-                    multiple=True,
-                    mode=SelectSelectorMode.DROPDOWN,
-                )
-            ),
-            vol.Required(CONF_WATCH, default=defaults[CONF_WATCH]): BooleanSelector(),
-            vol.Required(
-                CONF_WATCH_OPEN_DATES, default=defaults[CONF_WATCH_OPEN_DATES]
-            ): BooleanSelector(),
-            vol.Required(
-                CONF_WATCH_CUTOFF_HOURS, default=defaults[CONF_WATCH_CUTOFF_HOURS]
-            ): _number(MAX_OPTION_HOURS, minimum=0),
-        }
-    )
+    when = {
+        # A list of checkboxes: several days in one go, in calendar order.
+        vol.Required(CONF_WEEKDAYS, default=defaults[CONF_WEEKDAYS]): SelectSelector(
+            SelectSelectorConfig(
+                options=list(WEEKDAYS),
+                translation_key=CONF_WEEKDAYS,
+                multiple=True,
+                mode=SelectSelectorMode.LIST,
+            )
+        ),
+        vol.Required(CONF_WINDOW_START, default=defaults[CONF_WINDOW_START]): ClockTimeSelector(),
+        vol.Required(CONF_WINDOW_END, default=defaults[CONF_WINDOW_END]): ClockTimeSelector(),
+        vol.Required(CONF_DURATION, default=str(defaults[CONF_DURATION])): SelectSelector(
+            SelectSelectorConfig(
+                options=[
+                    SelectOptionDict(value=str(minutes), label=f"{minutes} min")
+                    for minutes in durations
+                ],
+                mode=SelectSelectorMode.DROPDOWN,
+            )
+        ),
+        vol.Optional(CONF_PREFERRED_START): ClockTimeSelector(),
+        # A dropdown keeps the order in which courts were picked: the order of preference.
+        vol.Optional(CONF_COURTS, default=defaults[CONF_COURTS]): SelectSelector(
+            SelectSelectorConfig(
+                options=court_options, multiple=True, mode=SelectSelectorMode.DROPDOWN
+            )
+        ),
+        vol.Required(CONF_ONLY_COURTS, default=defaults[CONF_ONLY_COURTS]): BooleanSelector(),
+        vol.Required(CONF_COURT_SIZE, default=defaults[CONF_COURT_SIZE]): _choice(
+            COURT_SIZES, CONF_COURT_SIZE
+        ),
+        vol.Required(CONF_COURT_TYPE, default=defaults[CONF_COURT_TYPE]): _choice(
+            COURT_TYPES, CONF_COURT_TYPE
+        ),
+    }
+    release_fields = {
+        vol.Required(CONF_RELEASE_MODEL, default=defaults[CONF_RELEASE_MODEL]): _choice(
+            (RELEASE_DAILY_DROP, RELEASE_ROLLING), CONF_RELEASE_MODEL
+        ),
+        vol.Required(CONF_DAYS_AHEAD, default=defaults[CONF_DAYS_AHEAD]): _number(MAX_DAYS_AHEAD),
+        vol.Required(CONF_RELEASE_TIME, default=defaults[CONF_RELEASE_TIME]): ClockTimeSelector(),
+        vol.Required(CONF_ROLLING_MINUTES, default=defaults[CONF_ROLLING_MINUTES]): _number(
+            MAX_ROLLING_MINUTES
+        ),
+    }
+    booking = {
+        vol.Required(CONF_AUTO_BOOK, default=defaults[CONF_AUTO_BOOK]): BooleanSelector(),
+        vol.Optional(CONF_NOTIFY, default=defaults[CONF_NOTIFY]): SelectSelector(
+            SelectSelectorConfig(
+                options=sorted(notify_targets(notify_services)),
+                custom_value=True,
+                multiple=True,
+                mode=SelectSelectorMode.DROPDOWN,
+            )
+        ),
+        vol.Required(CONF_WATCH, default=defaults[CONF_WATCH]): BooleanSelector(),
+        vol.Required(
+            CONF_WATCH_OPEN_DATES, default=defaults[CONF_WATCH_OPEN_DATES]
+        ): BooleanSelector(),
+        vol.Required(CONF_WATCH_CUTOFF_HOURS, default=defaults[CONF_WATCH_CUTOFF_HOURS]): _number(
+            MAX_OPTION_HOURS, minimum=0
+        ),
+    }
+    form: dict[vol.Marker, Any] = {
+        vol.Required(CONF_NAME, default=defaults[CONF_NAME]): TextSelector(),
+        **{
+            # Optional without a default: the frontend fills a section from its fields'
+            # defaults only when the section itself has none. `rule_values` fills a
+            # section a submission leaves out. probatio-typed on 2026.3+ (see form_schema).
+            vol.Optional(name): section(
+                vol.Schema(fields),  # type: ignore[arg-type]
+                {"collapsed": False},
+            )
+            for name, fields in (
+                (SECTION_WHEN, when),
+                (SECTION_RELEASE, release_fields),
+                (SECTION_BOOKING, booking),
+            )
+        },
+    }
+    return vol.Schema(form)
+
+
+def rule_values(schema: vol.Schema, user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """The submitted rule form, flat: a section left out (the REST API) takes its defaults."""
+    complete = schema({**{name: {} for name in RULE_SECTIONS}, **user_input})
+    flat: dict[str, Any] = {}
+    for key, value in complete.items():
+        if key in RULE_SECTIONS and isinstance(value, Mapping):
+            flat.update(value)
+        else:
+            flat[key] = value
+    return flat
+
+
+def sectioned(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Flat rule values (stored data, a flattened form) nested into the form's sections."""
+    nested: dict[str, Any] = {name: {} for name in RULE_SECTIONS}
+    for key, value in values.items():
+        if key in _SECTION_OF:
+            nested[_SECTION_OF[key]][key] = value
+        else:
+            nested[key] = value
+    return nested
+
+
+def form_errors(errors: Mapping[str, str]) -> dict[str, str]:
+    """Field errors keyed by the section showing them (the frontend shows a section's error
+    above it, not under a field inside it); the first error of a section wins."""
+    shown: dict[str, str] = {}
+    for field, key in errors.items():
+        shown.setdefault(_SECTION_OF.get(field, field), key)
+    return shown
 
 
 def notify_targets(services: Iterable[str]) -> set[str]:
@@ -315,14 +445,23 @@ def _time_text(value: str) -> str:
 
 
 def validate_rule(user_input: Mapping[str, Any]) -> dict[str, str]:
-    """Errors of the rule form that the selectors cannot express (field name -> error key)."""
+    """Errors of the (flattened) rule form that the selectors cannot express (field -> key)."""
     errors: dict[str, str] = {}
+    name = str(user_input.get(CONF_NAME) or "").strip()
+    if not name or len(name) > MAX_NAME_LENGTH:
+        errors[CONF_NAME] = "invalid_name"
     if not user_input.get(CONF_WEEKDAYS):
         errors[CONF_WEEKDAYS] = "no_weekdays"
     start = _minutes(user_input[CONF_WINDOW_START])
     end = _minutes(user_input[CONF_WINDOW_END])
-    if end <= start or end - start < int(user_input[CONF_DURATION]):
+    duration = int(user_input[CONF_DURATION])
+    if end <= start or end - start < duration:
         errors[CONF_WINDOW_END] = "invalid_window"
+    # A preferred start whose slot does not fit the window could never be booked.
+    elif (preferred := user_input.get(CONF_PREFERRED_START)) and not (
+        start <= _minutes(preferred) <= end - duration
+    ):
+        errors[CONF_PREFERRED_START] = "preferred_outside_window"
     return errors
 
 
@@ -353,6 +492,8 @@ def rule_data(
         CONF_DURATION: int(user_input[CONF_DURATION]),
         CONF_PREFERRED_START: _time_text(preferred) if preferred else None,
         CONF_COURTS: list(dict.fromkeys(user_input.get(CONF_COURTS, []))),
+        CONF_ONLY_COURTS: bool(user_input[CONF_ONLY_COURTS]),
+        CONF_COURT_SIZE: user_input[CONF_COURT_SIZE],
         CONF_COURT_TYPE: user_input[CONF_COURT_TYPE],
         CONF_RELEASE_MODEL: user_input[CONF_RELEASE_MODEL],
         CONF_DAYS_AHEAD: int(user_input[CONF_DAYS_AHEAD]),
@@ -368,13 +509,22 @@ def rule_data(
     }
 
 
-def rule_form_values(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A stored rule as form values (to prefill the reconfigure form); unset fields are left out."""
+def rule_form_values(data: Mapping[str, Any], title: str | None = None) -> dict[str, Any]:
+    """A stored rule as (sectioned) form values to prefill the reconfigure form.
+
+    Unset fields are left out. `title` is the subentry's title, which Home Assistant's Rename
+    changes without touching the data: the form shows the name the user sees.
+    """
     values = {
         key: value
         for key, value in data.items()
         if value is not None and key not in (CONF_TENANT_ID, CONF_CLUB_NAME, CONF_CLUB_TIMEZONE)
     }
+    if title:
+        values[CONF_NAME] = title
     if CONF_DURATION in values:
         values[CONF_DURATION] = str(values[CONF_DURATION])
-    return values
+    # Rules stored before these fields existed: their courts were the only ones allowed.
+    values.setdefault(CONF_ONLY_COURTS, True)
+    values.setdefault(CONF_COURT_SIZE, "any")
+    return sectioned(values)

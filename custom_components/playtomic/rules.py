@@ -8,6 +8,8 @@ and the one field the engine has no use for: the notify targets.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 
 from .const import CONF_NOTIFY, LOGGER, SUBENTRY_BOOKING_RULE
@@ -31,9 +33,11 @@ def rule_of(entry: ConfigEntry, subentry_id: str | None) -> BookingRule | None:
     if subentry is None:
         return None
     try:
-        return BookingRule.from_subentry_data(subentry.subentry_id, subentry.data)
+        rule = BookingRule.from_subentry_data(subentry.subentry_id, subentry.data)
     except RuleError:
         return None
+    # Home Assistant's Rename changes the title only; the name people see is the title.
+    return replace(rule, name=subentry.title) if subentry.title else rule
 
 
 def rules_of(entry: ConfigEntry) -> dict[str, BookingRule]:

@@ -165,3 +165,26 @@ def test_best_slots_filters_ranks_and_drops_what_started() -> None:
         preferred,
         late,
     ]
+
+
+def sized(resource: str, *, single: bool) -> Slot:
+    return Slot("t1", resource, f"Court {resource}", MON_18_LOCAL, 90, None, True, single)
+
+
+def test_courts_are_a_preference_unless_only_these() -> None:
+    """Listed courts come first in their order; others follow unless "only these courts"."""
+    r1, r2, r3 = (sized(r, single=False) for r in ("r1", "r2", "r3"))
+    preference = SlotFilter(courts=("r3", "r1"), only_courts=False)
+    assert best_slots([r1, r2, r3], preference, MADRID) == [r3, r1, r2]
+    only = SlotFilter(courts=("r3", "r1"), only_courts=True)
+    assert best_slots([r1, r2, r3], only, MADRID) == [r3, r1]
+    # The default keeps the meaning stored rules had: a courts list excludes the others.
+    assert best_slots([r1, r2, r3], SlotFilter(courts=("r2",)), MADRID) == [r2]
+
+
+def test_court_size() -> None:
+    """A doubles group is never offered a singles court, and the other way round."""
+    double, single = sized("d", single=False), sized("s", single=True)
+    assert filter_slots([double, single], SlotFilter(court_size="doubles"), MADRID) == [double]
+    assert filter_slots([double, single], SlotFilter(court_size="singles"), MADRID) == [single]
+    assert filter_slots([double, single], SlotFilter(), MADRID) == [double, single]

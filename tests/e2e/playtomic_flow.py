@@ -37,22 +37,29 @@ class AddedEntry:
     result: dict[str, Any]
 
 
-def rule_input(*, weekdays: list[str], release: Release, name: str) -> dict[str, Any]:
-    """The `rule` step's fields: an evening window, 90 minutes, any court, auto-book on."""
+def rule_input(
+    *, weekdays: list[str], release: Release, name: str, auto_book: bool = True
+) -> dict[str, Any]:
+    """The `rule` step's sections: an evening window, 90 minutes, any doubles court."""
     return {
         "name": name,
-        "weekdays": weekdays,
-        "window_start": "18:00:00",
-        "window_end": "21:30:00",
-        "duration": "90",
-        "courts": [],
-        "court_type": "any",
-        "release_model": "daily_drop",
-        "days_ahead": release.days_ahead,
-        "release_time": release.at.isoformat(),
-        "rolling_minutes": release.days_ahead * 1440,
-        "auto_book": True,
-        "notify": [NOTIFY_TARGET],
+        "when": {
+            "weekdays": weekdays,
+            "window_start": "18:00:00",
+            "window_end": "21:30:00",
+            "duration": "90",
+            "courts": [],
+            "only_courts": False,
+            "court_size": "doubles",
+            "court_type": "any",
+        },
+        "release": {
+            "release_model": "daily_drop",
+            "days_ahead": release.days_ahead,
+            "release_time": release.at.isoformat(),
+            "rolling_minutes": release.days_ahead * 1440,
+        },
+        "booking": {"auto_book": auto_book, "notify": [NOTIFY_TARGET]},
     }
 
 
@@ -74,9 +81,13 @@ async def add_entry_until_rule(api: HassApi) -> str:
     expect_form(result, "club_select")
     result = await api.flow_step(flow_id, {"tenant_id": MADRID_TENANT_ID})
     expect_form(result, "rule")
-    names = [field["name"] for field in result["data_schema"]]
-    assert "release_time" in names, names
-    assert "notify" in names, names
+    sections = {
+        field["name"]: [inner["name"] for inner in field["schema"]]
+        for field in result["data_schema"]
+        if field.get("type") == "expandable"
+    }
+    assert "release_time" in sections.get("release", []), sections
+    assert "notify" in sections.get("booking", []), sections
     return flow_id
 
 

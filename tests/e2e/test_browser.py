@@ -36,6 +36,7 @@ from .browser import (
     write_browser_config,
 )
 from .hass_api import ADMIN_PASSWORD, ADMIN_USERNAME
+from .hass_config import stored_entries
 from .playtomic_flow import DEMO_EMAIL, DEMO_PASSWORD, DEMO_USER_ID, DOMAIN, MADRID_ZONE
 from .polling import wait_for
 
@@ -53,6 +54,9 @@ RULE_NAME = "Weekday evenings"
 CLUB_LABEL = "Club Padel Norte Madrid (Madrid)"
 DASHBOARD_URL = "dashboard-padel"
 DASHBOARD_TITLE = "Padel"
+# Ticked in the rule form on top of the default Monday to Friday.
+WEEKEND = ("Saturday", "Sunday")
+ALL_WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 # The frontend's translation of the last_booking_result state "booked" (translations/en.json).
 BOOKED = "Booked"
 
@@ -103,6 +107,18 @@ def own_confirmed(fake_state: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def club_local(naive_utc: str) -> datetime:
     """A fake timestamp (naive UTC text) in the club's zone."""
     return datetime.fromisoformat(naive_utc).replace(tzinfo=UTC).astimezone(ZoneInfo(MADRID_ZONE))
+
+
+async def stored_rules(stack: E2EStack) -> list[dict[str, Any]] | None:
+    """The booking rules hass has saved so far (None until it has written the entry)."""
+    entries = stored_entries(stack.config_dir, DOMAIN)
+    rules = [
+        subentry
+        for entry in entries
+        for subentry in entry.get("subentries", [])
+        if subentry["subentry_type"] == "booking_rule"
+    ]
+    return rules or None
 
 
 async def known_state(api: HassApi, entity_id: str) -> dict[str, Any] | None:
@@ -160,6 +176,12 @@ async def add_integration_in_dialog(page: Page, base_url: str, shots: Screenshot
     await expect_step(page, "First booking rule")
     await expect(dialog.get_by_text("at Club Padel Norte Madrid")).to_be_visible()
     await dialog.get_by_role("textbox", name="Rule name").fill(RULE_NAME)
+    # The form reads in three sections; weekdays are checkboxes, ticked several in a row.
+    for section_title in ("When and what", "Release", "Booking behaviour"):
+        await expect(dialog.get_by_text(section_title, exact=True)).to_be_visible()
+    await expect(dialog.get_by_text("Only these courts", exact=True).first).to_be_visible()
+    for day in WEEKEND:
+        await dialog.get_by_text(day, exact=True).click()
     await shots.take(page, "config-flow-rule")
     await submit_step(page)
 
@@ -244,6 +266,14 @@ async def test_add_integration_and_book_in_the_browser(
             await add_integration_in_dialog(page, stack.hass_url, shots)
             entries = await api.entries(DOMAIN)
             assert [e["state"] for e in entries] == ["loaded"], entries
+            (rule,) = await wait_for(
+                lambda: stored_rules(stack),
+                within=15,
+                what="the rule saved to .storage",
+                context=stack.context,
+            )
+            assert rule["data"]["weekdays"] == ALL_WEEKDAYS, rule
+            assert rule["data"]["court_size"] == "doubles", rule
             phases.done("integration added in the dialog")
             await show_rule_device(page, stack.hass_url, shots)
 

@@ -311,11 +311,14 @@ async def test_book_now_then_fault_matrix(stack: E2EStack, http: aiohttp.ClientS
 
     async with Observer(api) as observer:
         flow_id = await add_entry_until_rule(api)
-        fields = rule_input(
-            weekdays=list(WEEKDAYS), release=Release(days_ahead=14, at=dtime(8, 30)), name="Faults"
-        )
         # auto_book off: only the button books in this test.
-        added = await finish_rule(api, flow_id, {**fields, "auto_book": False})
+        fields = rule_input(
+            weekdays=list(WEEKDAYS),
+            release=Release(days_ahead=14, at=dtime(8, 30)),
+            name="Faults",
+            auto_book=False,
+        )
+        added = await finish_rule(api, flow_id, fields)
         ids = await entity_ids(api)
         for key in ("next_open_slot", "last_booking_result", "next_booking_attempt", "book_now"):
             assert key in ids, ids

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from custom_components.playtomic.api import Club, Court
 from custom_components.playtomic.engine import BookingRule, DailyDrop, Rolling, RuleError
+from custom_components.playtomic.engine.candidates import build_candidates
 from tests.const import RULE_DATA
 
 
@@ -67,6 +69,7 @@ def test_from_subentry_data_rolling_with_preferences() -> None:
         {"window_start": "not a time"},
         {"duration": 0},
         {"court_type": "roof"},
+        {"court_size": "triples"},
         {"release_model": "lottery"},
         {"release_model": "rolling", "rolling_minutes": 0},
         {"days_ahead": -1},
@@ -83,3 +86,40 @@ def test_missing_key_is_a_rule_error() -> None:
     del data["window_end"]
     with pytest.raises(RuleError):
         BookingRule.from_subentry_data("bad", data)
+
+
+def test_stored_rules_from_before_court_preferences_keep_their_meaning() -> None:
+    """No `only_courts`/`court_size` in stored data: only the listed courts, any size."""
+    old = BookingRule.from_subentry_data("old", {**RULE_DATA, "courts": ["r2"]})
+    assert (old.only_courts, old.court_size) == (True, "any")
+    assert (old.slot_filter().only_courts, old.slot_filter().court_size) == (True, "any")
+    new = BookingRule.from_subentry_data(
+        "new", {**RULE_DATA, "courts": ["r2"], "only_courts": False, "court_size": "doubles"}
+    )
+    assert (new.only_courts, new.court_size) == (False, "doubles")
+    assert (new.slot_filter().only_courts, new.slot_filter().court_size) == (False, "doubles")
+
+
+def test_release_candidates_follow_court_preference_and_size() -> None:
+    """A burst tries the preferred court first, then the others of the right size."""
+    zone = ZoneInfo("Europe/Madrid")
+    club = Club(
+        tenant_id="t",
+        name="Club",
+        zone=zone,
+        courts=(
+            Court("d1", "Doubles 1", durations=(90,)),
+            Court("d2", "Doubles 2", durations=(90,)),
+            Court("s1", "Singles 1", size="single", durations=(90,)),
+        ),
+    )
+    data = {**RULE_DATA, "window_start": "18:00:00", "window_end": "19:30:00", "courts": ["d2"]}
+    preference = BookingRule.from_subentry_data(
+        "p", {**data, "only_courts": False, "court_size": "doubles"}
+    )
+    day = date(2026, 3, 2)
+    assert [s.resource_id for s in build_candidates(preference, club, day)] == ["d2", "d1"]
+    only = BookingRule.from_subentry_data("o", {**data, "only_courts": True})
+    assert [s.resource_id for s in build_candidates(only, club, day)] == ["d2"]
+    singles = BookingRule.from_subentry_data("s", {**data, "courts": [], "court_size": "singles"})
+    assert [s.resource_id for s in build_candidates(singles, club, day)] == ["s1"]

@@ -10,6 +10,7 @@ from typing import Literal
 from .models import Slot
 
 CourtType = Literal["any", "indoor", "outdoor"]
+CourtSize = Literal["any", "doubles", "singles"]
 
 _DAY = 86400
 
@@ -25,6 +26,9 @@ class SlotFilter:
     court_type: CourtType = "any"
     courts: tuple[str, ...] = ()  # preferred resource ids, best first; empty = any court
     preferred_start: time | None = None
+    # With `only_courts`, a court not in `courts` never qualifies; without, it ranks after them.
+    only_courts: bool = True
+    court_size: CourtSize = "any"
 
 
 def _seconds(value: time) -> int:
@@ -41,7 +45,9 @@ def _qualifies(slot: Slot, flt: SlotFilter, zone: tzinfo) -> bool:
         return False
     if flt.court_type == "outdoor" and slot.indoor is not False:
         return False
-    if flt.courts and slot.resource_id not in flt.courts:
+    if flt.only_courts and flt.courts and slot.resource_id not in flt.courts:
+        return False
+    if not size_fits(flt.court_size, single=slot.single_court):
         return False
     if flt.window_start is not None and _seconds(start.time()) < _seconds(flt.window_start):
         return False
@@ -53,6 +59,11 @@ def _qualifies(slot: Slot, flt: SlotFilter, zone: tzinfo) -> bool:
         if end_seconds > limit:
             return False
     return True
+
+
+def size_fits(size: CourtSize, *, single: bool) -> bool:
+    """Whether a court (single or not) has the wanted size; "any" takes both."""
+    return size == "any" or (size == "singles") == single
 
 
 def filter_slots(slots: Iterable[Slot], flt: SlotFilter, zone: tzinfo) -> list[Slot]:

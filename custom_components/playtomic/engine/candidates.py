@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from ..api.models import Club, Court, Slot
+from ..api.slots import size_fits
 from ..api.timeconv import local_to_utc
 from .rules import BookingRule, Rolling
 
@@ -29,7 +30,9 @@ def court_fits(rule: BookingRule, court: Court) -> bool:
         return False
     if rule.court_type == "outdoor" and court.indoor is not False:
         return False
-    return not rule.courts or court.resource_id in rule.courts
+    if not size_fits(rule.court_size, single=court.single):
+        return False
+    return not (rule.only_courts and rule.courts) or court.resource_id in rule.courts
 
 
 def local_starts(rule: BookingRule, step_minutes: int) -> list[time]:

@@ -11,16 +11,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..api.contract import DEFAULT_SPORT_ID, normalize_sport_id
 from ..api.models import Slot
-from ..api.slots import SlotFilter, best_slots
+from ..api.slots import CourtSize, SlotFilter, best_slots
 
 # Same spelling as const.WEEKDAYS; kept here because the engine must not import the HA side.
 WEEKDAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-COURT_TYPES: tuple[str, ...] = ("any", "indoor", "outdoor")
 # Default cutoff of the cancellation watch before the window starts, and the options' bound.
 DEFAULT_WATCH_CUTOFF = timedelta(hours=2)
 MAX_OPTION_HOURS = timedelta(hours=168)
 
 type CourtType = Literal["any", "indoor", "outdoor"]
+COURT_TYPES: tuple[CourtType, ...] = ("any", "indoor", "outdoor")
+COURT_SIZES: tuple[CourtSize, ...] = ("any", "doubles", "singles")
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,9 @@ class BookingRule:
     preferred_start: time | None = None
     courts: tuple[str, ...] = ()  # resource ids in order of preference; empty = any court
     court_type: CourtType = "any"
+    # False: `courts` is only an order of preference, other courts are tried after them.
+    only_courts: bool = True
+    court_size: CourtSize = "any"
     release: ReleaseModel = DailyDrop(14, time(8, 30))
     club_name: str | None = None
     auto_book: bool = True
@@ -121,7 +125,10 @@ class BookingRule:
                 if (preferred := data.get("preferred_start"))
                 else None,
                 courts=tuple(str(court) for court in data.get("courts") or ()),
-                court_type=_court_type(data.get("court_type")),
+                court_type=_one_of(data.get("court_type"), COURT_TYPES, "court_type"),
+                # Rules stored before these keys existed meant "only these courts", any size.
+                only_courts=bool(data.get("only_courts", True)),
+                court_size=_one_of(data.get("court_size"), COURT_SIZES, "court_size"),
                 release=_release(data),
                 club_name=data.get("club_name"),
                 auto_book=bool(data.get("auto_book", True)),
@@ -149,6 +156,8 @@ class BookingRule:
             court_type=self.court_type,
             courts=self.courts,
             preferred_start=self.preferred_start,
+            only_courts=self.only_courts,
+            court_size=self.court_size,
         )
 
     def rank(
@@ -174,15 +183,13 @@ def _hours(value: Any) -> timedelta | None:
     return timedelta(hours=hours)
 
 
-def _court_type(value: Any) -> CourtType:
+def _one_of[T: str](value: Any, options: tuple[T, ...], field: str) -> T:
+    """`value` as one of `options`; missing means "any" (every option tuple holds it)."""
     text = str(value or "any")
-    if text == "indoor":
-        return "indoor"
-    if text == "outdoor":
-        return "outdoor"
-    if text == "any":
-        return "any"
-    raise RuleError(f"unknown court_type {text!r}")
+    for option in options:
+        if option == text:
+            return option
+    raise RuleError(f"unknown {field} {text!r}")
 
 
 def _release(data: Mapping[str, Any]) -> ReleaseModel:
