@@ -14,6 +14,7 @@ from custom_components.playtomic.api import (
     choose_method,
     classify_method,
 )
+from custom_components.playtomic.api.payments import forecast_category
 
 EUR0 = Money(Decimal(0), "EUR")
 EUR35 = Money(Decimal(35), "EUR")
@@ -100,3 +101,17 @@ def test_s5_2_nothing_allowed_raises_with_offered_names() -> None:
 def test_s5_2_unknown_category_in_policy_is_rejected() -> None:
     with pytest.raises(ValueError):
         choose_method([pm("CASH", "CASH")], ["bitcoin"])
+
+
+def test_dry_run_forecast_without_an_intent() -> None:
+    """The first allowed category that what is known does not rule out."""
+    free, paid = Money(Decimal(0), "EUR"), Money(Decimal("36"), "EUR")
+    order = ["zero_amount", "at_club", "wallet"]
+    assert forecast_category(order, price=free, pay_at_club=True) is PaymentCategory.ZERO_AMOUNT
+    assert forecast_category(order, price=paid, pay_at_club=True) is PaymentCategory.AT_CLUB
+    # A court that refuses on-site payment leaves the wallet (which cannot be checked).
+    assert forecast_category(order, price=paid, pay_at_club=False) is PaymentCategory.WALLET
+    # An unknown price is not a free slot.
+    assert forecast_category(["zero_amount"], price=None, pay_at_club=None) is None
+    assert forecast_category(["at_club"], price=paid, pay_at_club=None) is PaymentCategory.AT_CLUB
+    assert forecast_category(["at_club"], price=paid, pay_at_club=False) is None

@@ -35,6 +35,7 @@ from .browser import (
     submit_step,
     write_browser_config,
 )
+from .fake_api import PAYMENT_INTENTS_PATH
 from .hass_api import ADMIN_PASSWORD, ADMIN_USERNAME
 from .hass_config import stored_entries
 from .playtomic_flow import DEMO_EMAIL, DEMO_PASSWORD, DEMO_USER_ID, DOMAIN, MADRID_ZONE
@@ -59,6 +60,7 @@ WEEKEND = ("Saturday", "Sunday")
 ALL_WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 # The frontend's translation of the last_booking_result state "booked" (translations/en.json).
 BOOKED = "Booked"
+DRY_RUN = "Dry run"
 
 
 def row(entity_id: str, **options: Any) -> dict[str, Any]:
@@ -274,6 +276,7 @@ async def test_add_integration_and_book_in_the_browser(
             )
             assert rule["data"]["weekdays"] == ALL_WEEKDAYS, rule
             assert rule["data"]["court_size"] == "doubles", rule
+            rule_id = rule["subentry_id"]
             phases.done("integration added in the dialog")
             await show_rule_device(page, stack.hass_url, shots)
 
@@ -324,6 +327,22 @@ async def test_add_integration_and_book_in_the_browser(
             await expect(events.filter(has_text="Club Padel Norte Madrid")).not_to_have_count(0)
             shown_before = await events.count()
             before = set(own_confirmed(await fake.state()))
+
+            # A dry run ranks and prices the slot but creates no payment intent on the fake.
+            await fake.clear_requests()
+            dry = await api.call_service(
+                DOMAIN,
+                "book",
+                {"config_entry_id": entries[0]["entry_id"], "rule": rule_id, "dry_run": True},
+                response=True,
+            )
+            assert dry["outcome"] == "dry_run", dry
+            assert dry["extra"]["payment_category"], dry
+            await expect(result_row).to_contain_text(DRY_RUN)
+            intents = [r for r in await fake.requests() if PAYMENT_INTENTS_PATH in r["path"]]
+            assert intents == [], intents
+            assert set(own_confirmed(await fake.state())) == before
+            phases.done("dry run: ranked, no payment intent")
 
             await rows.locator("hui-button-entity-row").get_by_role("button", name="Press").click()
             await expect(result_row).to_contain_text(BOOKED)

@@ -74,6 +74,10 @@ async def test_book_now_dry_run_and_payment_policy(world: World) -> None:
     rule = make_rule()
     dry = await world.engine.book_best(rule, club, payment_policy=POLICY, dry_run=True)
     assert dry.outcome is Outcome.DRY_RUN
+    # Ranked and priced, with a payment forecast, and no intent holding the court.
+    assert dry.resource_id is not None
+    assert dry.extra["payment_category"] == POLICY[0]
+    assert not [r for r in world.fake.requests if r.path.startswith("/v1/payment_intents")]
     refused = await world.engine.book_best(rule, club, payment_policy=("wallet",))
     assert refused.outcome is Outcome.PAYMENT_NOT_POSSIBLE
     assert alice(world) == []

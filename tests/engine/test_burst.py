@@ -448,18 +448,25 @@ async def test_own_booking_made_by_hand_skips_the_release(world: World) -> None:
     assert creates(world) == []
 
 
-async def test_dry_run_creates_but_never_confirms(world: World) -> None:
+async def test_dry_run_release_holds_nothing(world: World) -> None:
+    """A dry release creates no payment intent (it would hold the court); it ranks the listing."""
     rule, club, attempt = await ready(world)
 
     result = await run(world, rule, club, attempt, dry_run=True)
 
     assert result.outcome is Outcome.DRY_RUN
     assert result.succeeded
+    assert result.target_date == attempt.target_date
+    assert result.resource_id is not None
     assert result.extra["payment_category"] == "at_club"
-    assert len(creates(world)) == 1
+    assert result.extra["payment_forecast"] is True
+    assert creates(world) == []
     assert patches(world) == []
     assert confirms(world) == []
     assert own_matches(world) == []
+    listings = [r for r in world.fake.requests if "availability" in r.path]
+    assert listings
+    assert all(r.received_at >= attempt.release_at for r in listings)
 
 
 async def test_request_budget_bounds_a_hopeless_burst(world: World) -> None:

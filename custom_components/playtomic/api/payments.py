@@ -125,3 +125,25 @@ def choose_method(
         offered=offered,
         payment_intent_id=payment_intent_id,
     )
+
+
+def forecast_category(
+    policy: Iterable[PaymentCategory | str], *, price: Money | None, pay_at_club: bool | None
+) -> PaymentCategory | None:
+    """The category a booking would most likely pay with, without creating a payment intent.
+
+    Only an intent lists the methods Playtomic offers (a wallet's balance, vouchers), and
+    creating one holds the court for minutes (§5), so a dry run asks nothing and forecasts
+    from what is known: `zero_amount` needs a listed price of zero, `at_club` a court that
+    does not refuse on-site payment; `offer` and `wallet` cannot be checked and count as
+    possible. The first allowed category not ruled out wins; None when all are ruled out.
+    """
+    for category in (PaymentCategory(c) for c in policy):
+        if category is PaymentCategory.ZERO_AMOUNT:
+            if price is not None and price.amount == 0:
+                return category
+            continue
+        if category is PaymentCategory.AT_CLUB and pay_at_club is False:
+            continue
+        return category
+    return None

@@ -30,6 +30,8 @@ The engine (one per account/client)::
         dry_run=False, hedge=1, burst_seconds=30, resume_intent_ids=(), on_progress=persist_ids)
         # sleeps until 3 s before (one warm-up GET), fires on the server's clock, bursts <= 30 s.
         # Also fine alone (after a restart): it prepares what the remaining time allows.
+        # dry_run=True fires nothing: after the instant it ranks the date's listing and forecasts
+        # the payment category (no payment intent: one would hold the court for minutes).
     result = await engine.book_best(rule, club, target_date=None, payment_policy=categories)
         # THE entry for booking now: the button, the `book` action, a cancellation watch
     result = engine.missed(attempt, rule)        # release passed while HA was down: report once

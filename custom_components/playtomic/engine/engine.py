@@ -25,7 +25,7 @@ from .reasons import Reason, is_slot_gone, reason_of
 from .report import AttemptReport, missed_result
 from .rules import BookingRule
 from .server_clock import ClockOffset, measure_offset
-from .steps import SlotGoneError, complete_intent
+from .steps import SlotGoneError, complete_intent, dry_run_completion
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -44,6 +44,9 @@ MIN_TIME_TO_MEASURE = timedelta(seconds=20)
 _PREP_TTL = timedelta(hours=1)
 # "Book now": how many dates and slots to try at most (request volume, contract §8 rule 5).
 BOOK_NOW_MAX_DATES = 7
+# A dry release lists the date this long after the instant, so that the host clock running a
+# little fast (no burst to absorb it) does not read the date before it has opened.
+DRY_RUN_SETTLE = timedelta(seconds=2)
 BOOK_NOW_MAX_SLOTS = 6
 
 
@@ -280,6 +283,8 @@ class BookingEngine:
         assert report.release_at is not None
         if self.wall() > report.release_at + timedelta(seconds=policy.burst_seconds):
             return report.result(Outcome.MISSED, reason=Reason.BURST_WINDOW_PASSED)
+        if dry_run:
+            return await self._dry_release(report, payment_policy=tuple(payment_policy))
         return await self._fire_and_burst(
             report,
             rule=report.rule,
@@ -377,6 +382,26 @@ class BookingEngine:
             return await self.client.get_match(match_id)
         except PlaytomicError:
             return None
+
+    async def _dry_release(
+        self, report: AttemptReport, *, payment_policy: tuple[PaymentCategory | str, ...]
+    ) -> AttemptResult:
+        """A release in dry run: no burst (its intents would hold courts). Once the release has
+        surely passed, the released date's listing is ranked like "book now" would."""
+        assert report.release_at is not None
+        assert report.target_date is not None
+        wait = report.release_at + DRY_RUN_SETTLE - self.wall()
+        if wait > timedelta(0):
+            await self.sleep(wait.total_seconds())
+        result, _ = await self._book_day(
+            report,
+            rule=report.rule,
+            club=report.club,
+            day=report.target_date,
+            policy=payment_policy,
+            dry_run=True,
+        )
+        return result or report.result(Outcome.NO_SLOT, reason=Reason.NO_MATCHING_SLOT)
 
     async def _fire_and_burst(
         self,
@@ -551,6 +576,12 @@ class BookingEngine:
         now = self.wall()
         listed = await self.client.get_availability(club, day, sport_id=rule.sport_id)
         ranked = rule.rank(listed, club.zone, after=now)
+        if dry_run:
+            # No payment intent: it would hold the court for minutes (see dry_run_completion).
+            if not ranked:
+                return None, 0
+            completion = dry_run_completion(ranked[0], club, policy)
+            return report.result(completion.outcome, slot=ranked[0], completion=completion), 0
         tries = 0
         for slot in ranked[:limit]:
             tries += 1

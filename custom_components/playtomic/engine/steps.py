@@ -23,8 +23,8 @@ from ..api.errors import (
     PlaytomicRateLimitedError,
 )
 from ..api.links import book_by_hand_link
-from ..api.models import PaymentIntent, Slot
-from ..api.payments import PaymentCategory, choose_method, short_wallets
+from ..api.models import Club, PaymentIntent, Slot
+from ..api.payments import PaymentCategory, choose_method, forecast_category, short_wallets
 from .outcome import Outcome
 from .reasons import Reason, is_slot_gone, reason_of
 
@@ -51,6 +51,36 @@ class Completion:
     price: str | None = None
     payment_category: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def dry_run_completion(
+    slot: Slot, club: Club, policy: Iterable[PaymentCategory | str]
+) -> Completion:
+    """What a dry run says about the best slot, without creating a payment intent.
+
+    An intent would hold the court for minutes (and is the only way to see the offered
+    methods), so the payment category is a forecast (`forecast_category`); the result says so.
+    """
+    court = club.court(slot.resource_id)
+    category = forecast_category(
+        policy, price=slot.price, pay_at_club=court.allows_onsite_payment if court else None
+    )
+    if category is None:
+        return Completion(
+            outcome=Outcome.PAYMENT_NOT_POSSIBLE,
+            reason=Reason.NO_ALLOWED_PAYMENT_METHOD,
+            checkout_url=book_by_hand_link(slot),
+            price=str(slot.price) if slot.price else None,
+            extra={"payment_forecast": True},
+        )
+    return Completion(
+        outcome=Outcome.DRY_RUN,
+        reason=Reason.DRY_RUN,
+        checkout_url=book_by_hand_link(slot),
+        price=str(slot.price) if slot.price else None,
+        payment_category=category.value,
+        extra={"payment_forecast": True},
+    )
 
 
 async def complete_intent(
