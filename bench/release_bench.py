@@ -382,7 +382,7 @@ PLANS = (
     Scenario(
         "HA-like load",
         load=ha_like,
-        lead=2.0,
+        lead=1.5,
         contenders=(ENGINE, NO_SWITCH, OLD_FIRING),
     ),
 )

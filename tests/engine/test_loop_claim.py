@@ -18,6 +18,7 @@ import pytest
 
 from custom_components.playtomic.engine import ClaimPolicy, FireReport, HotPath, fire_at
 from custom_components.playtomic.engine.firing import GUARD_MARGIN
+from custom_components.playtomic.engine.loop_claim import monotonic_deadline
 
 from .scripted_loop import ScriptedLoop, uniform_slices
 
@@ -264,3 +265,17 @@ def test_old_firing_touches_nothing(interpreter: float) -> None:
     assert gc.isenabled()
     assert sys.getswitchinterval() == interpreter
     assert not hot.active
+
+
+def test_deadline_comes_from_the_tightest_clock_pair() -> None:
+    """A thread switch between reading the two clocks must not move the deadline."""
+    from custom_components.playtomic.engine.loop_claim import monotonic_deadline
+
+    base = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)
+    # monotonic reads: the first pair is 8 ms apart (switched away in between), the second tight.
+    monotonic = iter([100.000, 100.008, 100.010, 100.01001])
+    walls = iter([base + timedelta(milliseconds=8), base + timedelta(milliseconds=10)])
+    aimed = base + timedelta(seconds=1)
+    deadline = monotonic_deadline(lambda: next(monotonic), lambda: next(walls), aimed)
+    # Second pair: wall 07:30:00.010 at monotonic ~100.010 -> aimed at ~100.010 + 0.990.
+    assert deadline == pytest.approx(101.000005, abs=1e-6)
