@@ -269,7 +269,6 @@ def test_old_firing_touches_nothing(interpreter: float) -> None:
 
 def test_deadline_comes_from_the_tightest_clock_pair() -> None:
     """A thread switch between reading the two clocks must not move the deadline."""
-    from custom_components.playtomic.engine.loop_claim import monotonic_deadline
 
     base = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)
     # monotonic reads: the first pair is 8 ms apart (switched away in between), the second tight.
