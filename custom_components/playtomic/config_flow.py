@@ -20,7 +20,6 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import FlowHandler, FlowResult
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
     SelectSelector,
@@ -30,12 +29,11 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
-from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .api import Club, PlaytomicClient, PlaytomicError, TokenPair
 from .api.contract import normalize_sport_id
-from .client_factory import api_base_url, create_client
+from .client_factory import create_client
 from .const import (
     CLUB_SEARCH_RADIUS_M,
     CONF_DRY_RUN,
@@ -256,14 +254,7 @@ class PlaytomicConfigFlow(ClubRuleSteps[ConfigFlowResult], ConfigFlow, domain=DO
 
     async def _async_login(self, email: str, password: str) -> dict[str, str]:
         """Log in; on success keep the client (and its tokens) and the user id."""
-        client = PlaytomicClient(
-            async_get_clientsession(self.hass),
-            email,
-            password,
-            base_url=api_base_url(),
-            # Clubs without address.timezone get the home zone instead of UTC.
-            fallback_zone=dt_util.get_default_time_zone(),
-        )
+        client = create_client(self.hass, {CONF_EMAIL: email, CONF_PASSWORD: password})
         try:
             tokens = await client.login()
         except PlaytomicError as err:
