@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_point_in_utc_time
 
@@ -20,7 +20,9 @@ async def async_wait_until(
     """Wait until `when` (UTC). False when `entry` was unloaded first.
 
     The scheduler runs in an entry background task, which unloading cancels, so it needs no
-    entry; an action call is not such a task and must learn that its account went away.
+    entry; an action call is not such a task and must learn that its account went away. The
+    entry is watched through a state-change listener that the wait removes when it ends (an
+    `async_on_unload` callback cannot be removed: one per wait piled up on the entry).
     """
     waiter: asyncio.Future[bool] = hass.loop.create_future()
 
@@ -30,14 +32,16 @@ async def async_wait_until(
             waiter.set_result(True)
 
     @callback
-    def unloaded() -> None:
-        if not waiter.done():
+    def state_changed() -> None:
+        # Unloading moves the entry to UNLOAD_IN_PROGRESS first: any state but LOADED ends it.
+        if entry is not None and entry.state is not ConfigEntryState.LOADED and not waiter.done():
             waiter.set_result(False)
 
-    unsub = async_track_point_in_utc_time(hass, reached, when)
+    unsubs = [async_track_point_in_utc_time(hass, reached, when)]
     if entry is not None:
-        entry.async_on_unload(unloaded)
+        unsubs.append(entry.async_on_state_change(state_changed))
     try:
         return await waiter
     finally:
-        unsub()
+        for unsub in unsubs:
+            unsub()
