@@ -627,3 +627,19 @@ async def test_rule_form_as_the_frontend_receives_it(
     labels = TRANSLATIONS["config_subentries"]["booking_rule"]["step"]["rule"]["sections"]
     for name, section_field in sections.items():
         assert {f["name"] for f in section_field["schema"]} == set(labels[name]["data"])
+
+
+def test_validate_rule_reads_a_midnight_end_as_midnight() -> None:
+    """Regression: 22:00 to 00:00 is a two-hour evening window, not an empty one."""
+    late = {
+        "name": "Late",
+        "weekdays": ["mon"],
+        "window_start": "22:00:00",
+        "window_end": "00:00:00",
+    }
+    assert validate_rule({**late, "duration": 90}) == {}
+    assert validate_rule({**late, "duration": 150}) == {"window_end": "invalid_window"}
+    assert validate_rule({**late, "duration": 90, "preferred_start": "22:30:00"}) == {}
+    assert validate_rule({**late, "duration": 90, "preferred_start": "23:00:00"}) == {
+        "preferred_start": "preferred_outside_window"
+    }

@@ -700,3 +700,29 @@ async def test_book_at_for_an_unusable_rule(
         "at": (NOW + timedelta(minutes=30)).isoformat(),
     }
     assert await _validation_key(hass, "book", data) == "rule_not_found"
+
+
+async def test_window_ending_at_midnight_is_accepted(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """Regression: an end of 00:00 is midnight for the actions too, as for the slot filter."""
+    await setup_integration(hass, mock_config_entry)
+    late = {**RIVERSIDE_MORNING, "window_start": "21:00:00", "window_end": "00:00:00"}
+    found = await _call(
+        hass,
+        "find_slots",
+        {
+            "config_entry_id": mock_config_entry.entry_id,
+            "tenant_id": RIVERSIDE_ID,
+            "date": late["date"],
+            "window_start": "21:00:00",
+            "window_end": "00:00:00",
+            "duration": 60,
+        },
+    )
+    assert {s["local_start"][11:16] for s in found["slots"]} == {"21:00", "21:30", "22:00"}
+    result = await _call(
+        hass, "book", {"config_entry_id": mock_config_entry.entry_id, **late, "dry_run": True}
+    )
+    assert result["outcome"] == "dry_run"
+    assert result["local_start"].startswith(f"{late['date']}T2")

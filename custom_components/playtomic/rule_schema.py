@@ -29,6 +29,7 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .api.contract import normalize_sport_id
+from .api.daywindow import DayWindow
 from .const import (
     CONF_AUTO_BOOK,
     CONF_CLUB_NAME,
@@ -428,11 +429,6 @@ def notify_targets(services: Iterable[str]) -> set[str]:
     return {service for service in services if service != NOTIFY_ENTITY_ACTION}
 
 
-def _minutes(value: str) -> int:
-    parsed = _parse_time(value)
-    return parsed.hour * 60 + parsed.minute
-
-
 def _parse_time(value: str) -> time:
     parsed = dt_util.parse_time(value)
     if parsed is None:  # the TimeSelector has validated the text already
@@ -452,14 +448,14 @@ def validate_rule(user_input: Mapping[str, Any]) -> dict[str, str]:
         errors[CONF_NAME] = "invalid_name"
     if not user_input.get(CONF_WEEKDAYS):
         errors[CONF_WEEKDAYS] = "no_weekdays"
-    start = _minutes(user_input[CONF_WINDOW_START])
-    end = _minutes(user_input[CONF_WINDOW_END])
+    start = _parse_time(user_input[CONF_WINDOW_START])
+    end = _parse_time(user_input[CONF_WINDOW_END])
     duration = int(user_input[CONF_DURATION])
-    if end <= start or end - start < duration:
+    if not DayWindow.valid(start, end) or not DayWindow(start, end).longer_than(duration):
         errors[CONF_WINDOW_END] = "invalid_window"
     # A preferred start whose slot does not fit the window could never be booked.
-    elif (preferred := user_input.get(CONF_PREFERRED_START)) and not (
-        start <= _minutes(preferred) <= end - duration
+    elif (preferred := user_input.get(CONF_PREFERRED_START)) and not DayWindow(start, end).fits(
+        _parse_time(preferred), duration
     ):
         errors[CONF_PREFERRED_START] = "preferred_outside_window"
     return errors

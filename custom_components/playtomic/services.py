@@ -24,6 +24,7 @@ import voluptuous as vol
 
 from .api import Club, PlaytomicError, SlotFilter, best_slots, is_playtomic_id
 from .api.contract import normalize_sport_id
+from .api.daywindow import DayWindow
 from .api.links import book_by_hand_link
 from .booking import ExplicitTarget, async_book
 from .const import COURT_TYPES, DEFAULT_SPORT, DOMAIN
@@ -185,7 +186,7 @@ def _day_range(call: ServiceCall, club: Club) -> list[date]:
 
 
 def _check_window(start: time | None, end: time | None) -> None:
-    if start is not None and end is not None and end <= start:
+    if start is not None and end is not None and not DayWindow.valid(start, end):
         raise _invalid("window_invalid")
 
 

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, time, tzinfo
 from typing import Literal
 
+from .daywindow import DayWindow
 from .models import Slot
 
 CourtType = Literal["any", "indoor", "outdoor"]
 CourtSize = Literal["any", "doubles", "singles"]
-
-_DAY = 86400
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +30,6 @@ class SlotFilter:
     court_size: CourtSize = "any"
 
 
-def _seconds(value: time) -> int:
-    return value.hour * 3600 + value.minute * 60 + value.second
-
-
 def _qualifies(slot: Slot, flt: SlotFilter, zone: tzinfo) -> bool:
     start = slot.local_start(zone)
     if flt.weekdays is not None and start.weekday() not in flt.weekdays:
@@ -49,14 +44,11 @@ def _qualifies(slot: Slot, flt: SlotFilter, zone: tzinfo) -> bool:
         return False
     if not size_fits(flt.court_size, single=slot.single_court):
         return False
-    if flt.window_start is not None and _seconds(start.time()) < _seconds(flt.window_start):
-        return False
-    if flt.window_end is not None:
-        end = slot.local_end(zone)
-        # A window end of 00:00 means midnight (the end of the start's day), not the day's start.
-        limit = _seconds(flt.window_end) or _DAY
-        end_seconds = _seconds(end.time()) + _DAY * (end.date() - start.date()).days
-        if end_seconds > limit:
+    if flt.window_start is not None or flt.window_end is not None:
+        first, last = flt.window_start or time(0, 0), flt.window_end or time(0, 0)
+        if not DayWindow.valid(first, last):
+            return False  # an empty window holds nothing
+        if not DayWindow(first, last).holds(start, slot.local_end(zone)):
             return False
     return True
 

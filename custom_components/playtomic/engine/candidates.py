@@ -9,7 +9,7 @@ it, so a burst and a "book now" rank slots identically.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from ..api.models import Club, Court, Slot
 from ..api.slots import size_fits
@@ -37,20 +37,7 @@ def court_fits(rule: BookingRule, court: Court) -> bool:
 
 def local_starts(rule: BookingRule, step_minutes: int) -> list[time]:
     """Club-local starts from the window start, every step, while the slot ends inside the window."""
-    step = timedelta(minutes=step_minutes)
-    length = timedelta(minutes=rule.duration)
-    anchor = datetime.combine(date(2000, 1, 1), rule.window_start)
-    end = datetime.combine(date(2000, 1, 1), rule.window_end)
-    starts: list[time] = []
-    current = anchor
-    while current + length <= end:
-        starts.append(current.time())
-        current += step
-    if rule.preferred_start is not None and rule.preferred_start not in starts:
-        preferred = datetime.combine(date(2000, 1, 1), rule.preferred_start)
-        if anchor <= preferred and preferred + length <= end:
-            starts.append(rule.preferred_start)
-    return starts
+    return rule.window.starts(rule.duration, step_minutes, rule.preferred_start)
 
 
 def build_candidates(

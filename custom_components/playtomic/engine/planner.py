@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 import math
 
 from ..api.models import Match
@@ -83,7 +83,7 @@ def _covered_date(rule: BookingRule, match: Match) -> date | None:
         return None
     local = as_utc(match.start).astimezone(rule.zone)
     start_of_day = local.replace(tzinfo=None).time()
-    if _seconds(rule.window_start) <= _seconds(start_of_day) < _seconds(rule.window_end):
+    if rule.window.starts_in(start_of_day):
         return local.date()
     return None
 
@@ -125,7 +125,7 @@ def open_dates(
 
 def _slot_still_ahead(rule: BookingRule, day: date, now: datetime) -> bool:
     """A slot of the rule's duration can still start after `now` and end inside the window."""
-    window_end = local_to_utc(day, rule.window_end, rule.zone, latest=True)
+    window_end = local_to_utc(*rule.window.end_on(day), rule.zone, latest=True)
     return window_end - timedelta(minutes=rule.duration) > now
 
 
@@ -191,10 +191,6 @@ def _candidate_dates(rule: BookingRule, after: datetime, until: datetime) -> Ite
     while day <= last:
         yield day
         day += timedelta(days=1)
-
-
-def _seconds(value: time) -> int:
-    return value.hour * 3600 + value.minute * 60 + value.second
 
 
 __all__ = [

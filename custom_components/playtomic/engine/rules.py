@@ -10,6 +10,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..api.contract import DEFAULT_SPORT_ID, normalize_sport_id
+from ..api.daywindow import DayWindow
 from ..api.models import Slot
 from ..api.slots import CourtSize, SlotFilter, best_slots
 
@@ -86,7 +87,7 @@ class BookingRule:
             raise RuleError("weekdays must be a non-empty subset of 0..6")
         if self.duration <= 0:
             raise RuleError("duration must be positive")
-        if self.window_end <= self.window_start:
+        if not DayWindow.valid(self.window_start, self.window_end):
             raise RuleError("window_end must be after window_start")
         if self.court_type not in COURT_TYPES:
             raise RuleError(f"unknown court_type {self.court_type!r}")
@@ -98,6 +99,11 @@ class BookingRule:
             raise RuleError("watch cutoff must be between 0 and 168 hours")
         if self.reminder is not None and not timedelta(0) < self.reminder <= MAX_OPTION_HOURS:
             raise RuleError("reminder must be between 0 and 168 hours")
+
+    @property
+    def window(self) -> DayWindow:
+        """The times of day the rule's slots lie in (an end of 00:00 is midnight)."""
+        return DayWindow(self.window_start, self.window_end)
 
     @property
     def first_start(self) -> time:
