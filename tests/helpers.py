@@ -8,6 +8,10 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.playtomic.const import DOMAIN, SUBENTRY_BOOKING_RULE
+
+from .const import ALICE_EMAIL, ALICE_ID, ALICE_PASSWORD
+
 
 async def setup_integration(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Add the entry and set it up (the fake server must be running)."""
@@ -60,7 +64,14 @@ RULE_FORM_SECTIONS: dict[str, tuple[str, ...]] = {
         "court_type",
     ),
     "release": ("release_model", "days_ahead", "release_time", "rolling_minutes"),
-    "booking": ("auto_book", "notify", "watch", "watch_open_dates", "watch_cutoff_hours"),
+    "booking": (
+        "auto_book",
+        "notify",
+        "watch",
+        "watch_open_dates",
+        "watch_cutoff_hours",
+        "reminder_hours",
+    ),
 }
 
 
@@ -115,3 +126,24 @@ def form_options(result: Any, field: str) -> list[Any]:
         (option["value"], option["label"]) if isinstance(option, dict) else option
         for option in selector.config["options"]
     ]
+
+
+def entry_with_rules(rules: dict[str, dict[str, Any]]) -> MockConfigEntry:
+    """Alice's account (pay at the club, no dry run) with the given rules by subentry id."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=ALICE_EMAIL,
+        unique_id=ALICE_ID,
+        data={"email": ALICE_EMAIL, "password": ALICE_PASSWORD, "user_id": ALICE_ID},
+        options={"payment_methods": ["at_club"], "dry_run": False},
+        subentries_data=[
+            {
+                "data": data,
+                "subentry_id": subentry_id,
+                "subentry_type": SUBENTRY_BOOKING_RULE,
+                "title": data["name"],
+                "unique_id": None,
+            }
+            for subentry_id, data in rules.items()
+        ],
+    )

@@ -63,7 +63,8 @@ async def test_calendar_events(
     assert len(events) == 1
     assert events[0]["summary"] == "Padel · Club Padel Norte · Pista 1"
     assert events[0]["description"] == (
-        f"36 EUR\nhttps://app.playtomic.io/matches/{first.match_id}"
+        "36 EUR\nFree cancellation until 2026-03-02 18:00\n"
+        f"https://app.playtomic.io/matches/{first.match_id}"
     )
     assert events[0]["location"] == "Club Padel Norte"
 

@@ -56,6 +56,7 @@ NORTE_DEFAULT_RULE: dict[str, Any] = {
     "watch": True,
     "watch_open_dates": False,
     "watch_cutoff_hours": 2,
+    "reminder_hours": 0,
     "sport": "PADEL",
 }
 
@@ -207,6 +208,7 @@ async def test_full_flow_with_defaults(
         "watch": True,
         "watch_open_dates": False,
         "watch_cutoff_hours": 2,
+        "reminder_hours": 0,
     }
     assert select_options(result, "duration") == [
         ("60", "60 min"),
@@ -328,6 +330,7 @@ async def test_full_flow_custom_rule_at_rolling_club(
         "watch": True,
         "watch_open_dates": False,
         "watch_cutoff_hours": 2,
+        "reminder_hours": 0,
         "sport": "PADEL",
     }
 

@@ -182,6 +182,7 @@ async def test_add_rule_at_rolling_club(
         "watch": True,
         "watch_open_dates": False,
         "watch_cutoff_hours": 2,
+        "reminder_hours": 0,
         "sport": "PADEL",
     }
     # The existing rule is untouched.
@@ -374,6 +375,7 @@ async def test_reconfigure_rule(
         "watch": True,
         "watch_open_dates": False,
         "watch_cutoff_hours": 2,
+        "reminder_hours": 0,
         "courts": [court_ids[2]],
         "only_courts": False,
         "court_size": "any",
@@ -622,6 +624,7 @@ async def test_rule_form_as_the_frontend_receives_it(
         "watch",
         "watch_open_dates",
         "watch_cutoff_hours",
+        "reminder_hours",
     ]
     # Every section and field has an English label.
     labels = TRANSLATIONS["config_subentries"]["booking_rule"]["step"]["rule"]["sections"]

@@ -216,6 +216,8 @@ async def test_upcoming_booking(
         "url": f"https://app.playtomic.io/matches/{match.match_id}",
         "device_class": "timestamp",
         "friendly_name": "Playtomic alice Upcoming booking",
+        # The club lets players cancel for free until 24 hours before.
+        "free_cancellation_until": "2026-03-03T20:00:00+01:00",
     }
 
 

@@ -17,28 +17,14 @@ from pytest_homeassistant_custom_component.common import (
     flush_store,
 )
 
-from custom_components.playtomic.const import (
-    DOMAIN,
-    EVENT_BOOKING_FAILED,
-    EVENT_BOOKING_SUCCEEDED,
-    SUBENTRY_BOOKING_RULE,
-)
+from custom_components.playtomic.const import DOMAIN, EVENT_BOOKING_FAILED, EVENT_BOOKING_SUCCEEDED
 from custom_components.playtomic.engine import AttemptResult, BookingEngine, Outcome
 from custom_components.playtomic.engine.watch import HOURLY_REQUEST_CEILING
 from custom_components.playtomic.scheduler import store_key
 from custom_components.playtomic.watch import watch_store_key
-from tests.const import (
-    ALICE_EMAIL,
-    ALICE_ID,
-    ALICE_PASSWORD,
-    MIXED_ID,
-    NORTE_ID,
-    RIVERSIDE_ID,
-    RULE_DATA,
-    RULE_SUBENTRY_ID,
-)
+from tests.const import ALICE_ID, MIXED_ID, NORTE_ID, RIVERSIDE_ID, RULE_DATA, RULE_SUBENTRY_ID
 from tests.fake_playtomic import FakeMatch, FakePlaytomic
-from tests.helpers import disable_backoff, record_notify, setup_integration
+from tests.helpers import disable_backoff, entry_with_rules, record_notify, setup_integration
 
 MADRID = ZoneInfo("Europe/Madrid")
 WATCH = "switch.weekday_evenings_cancellation_watch"
@@ -421,27 +407,6 @@ async def test_firewall_block_pauses_the_watch(
     assert len(_own(fake_playtomic, TARGET)) == 1
 
 
-def _entry_with_rules(rules: list[dict[str, Any]]) -> MockConfigEntry:
-    """Alice's account with the given rules (subentry ids rule0, rule1, ...)."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=ALICE_EMAIL,
-        unique_id=ALICE_ID,
-        data={"email": ALICE_EMAIL, "password": ALICE_PASSWORD, "user_id": ALICE_ID},
-        options={"payment_methods": ["at_club"], "dry_run": False},
-        subentries_data=[
-            {
-                "data": data,
-                "subentry_id": f"rule{n}",
-                "subentry_type": SUBENTRY_BOOKING_RULE,
-                "title": data["name"],
-                "unique_id": None,
-            }
-            for n, data in enumerate(rules)
-        ],
-    )
-
-
 def _rule(name: str, tenant_id: str, weekdays: list[str], zone: str) -> dict[str, Any]:
     return {
         **RULE_DATA,
@@ -477,7 +442,7 @@ async def test_hourly_ceiling_holds_under_many_rules(
         _rule(f"Norte {n}", NORTE_ID, [days[n], days[(n + 3) % 7]], "Europe/Madrid")
         for n in range(5)
     ] + [_rule(f"River {n}", RIVERSIDE_ID, days, "Europe/London") for n in range(3)]
-    entry = _entry_with_rules(rules)
+    entry = entry_with_rules({f"rule{n}": data for n, data in enumerate(rules)})
     await setup_integration(hass, entry)
     watched = entry.runtime_data.watch.watched()
     club_days = {
@@ -529,7 +494,7 @@ async def test_one_request_per_club_day_and_clubs_batched(
             start = datetime.combine(day, time(0, 0), tzinfo=MADRID).astimezone(UTC)
             for court in club.courts:
                 fake_playtomic.book_directly(tenant_id, court.resource_id, start, 1439, "other")
-    entry = _entry_with_rules(rules)
+    entry = entry_with_rules({f"rule{n}": data for n, data in enumerate(rules)})
     await setup_integration(hass, entry)
     for _ in range(3):
         fake_playtomic.clear_requests()

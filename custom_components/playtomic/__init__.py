@@ -21,6 +21,7 @@ from .coordinator import AvailabilityCoordinator, MatchesCoordinator
 from .engine import AttemptResult, BookingEngine, Reason, reason_of
 from .entity import account_device_info
 from .failures import reason_translation
+from .reminders import CancellationReminders, async_remove_reminders_state
 from .repairs import (
     async_delete_auth_issue,
     async_delete_edge_blocked_issue,
@@ -146,6 +147,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) ->
     )
     entry.async_on_unload(availability.async_add_listener(watch.async_round))
 
+    reminders = CancellationReminders(hass, entry)
+    await reminders.async_load()
+    entry.async_on_unload(reminders.async_stop)
+    # Own bookings and the clubs' policies (cached by the rounds) decide the reminders.
+    entry.async_on_unload(matches.async_add_listener(reminders.async_plan))
+    entry.async_on_unload(availability.async_add_listener(reminders.async_plan))
+    reminders.async_plan()
+
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await _async_start_scheduler(hass, entry)
     return True
@@ -189,6 +198,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) -
     await ResultHistory(hass, entry.entry_id).async_remove()
     await async_remove_state(hass, entry.entry_id)
     await async_remove_watch_state(hass, entry.entry_id)
+    await async_remove_reminders_state(hass, entry.entry_id)
     async_delete_entry_issues(hass, entry)
 
 

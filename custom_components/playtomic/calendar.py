@@ -12,7 +12,10 @@ from homeassistant.util import dt as dt_util
 from .api import Match
 from .api.links import match_link
 from .entity import PlaytomicAccountEntity
+from .notifications import async_text_template, local_text
+from .reminders import free_cancellation_deadline
 from .runtime import PlaytomicConfigEntry
+from .sensor import zone_of
 
 # Read-only: events come from the matches coordinator, no I/O here.
 PARALLEL_UPDATES = 0
@@ -25,14 +28,16 @@ except ImportError:  # pragma: no cover - HA before calendar descriptions (2026.
 BOOKINGS = CalendarEntityDescription(key="bookings", translation_key="bookings")
 
 
-def match_event(match: Match) -> CalendarEvent:
-    """One own match as a calendar event."""
+def match_event(match: Match, free_until: str | None = None) -> CalendarEvent:
+    """One own match as a calendar event; `free_until` is the free-cancellation line."""
     club = match.tenant_name or "Playtomic"
     sport = (match.sport_id or "padel").capitalize()
     summary = " · ".join(part for part in (sport, club, match.resource_name) if part)
     lines = []
     if match.price:
         lines.append(str(match.price))
+    if free_until:
+        lines.append(free_until)
     lines.append(match_link(match.match_id))
     return CalendarEvent(
         start=dt_util.as_local(match.start),
@@ -47,8 +52,24 @@ def match_event(match: Match) -> CalendarEvent:
 class PlaytomicBookingsCalendar(PlaytomicAccountEntity, CalendarEntity):
     """Own bookings, from memory."""
 
+    _free_template = "{deadline}"
+
+    async def async_added_to_hass(self) -> None:
+        """Load the translated free-cancellation line once."""
+        await super().async_added_to_hass()
+        self._free_template = await async_text_template(self.hass, "calendar_free_cancellation")
+
+    def _free_until(self, match: Match) -> str | None:
+        deadline = free_cancellation_deadline(self.entry, match)
+        if deadline is None:
+            return None
+        zone = zone_of(match.timezone_name)
+        return self._free_template.replace("{deadline}", local_text(deadline, zone))
+
     def _events(self) -> list[CalendarEvent]:
-        return [match_event(match) for match in self.coordinator.data or []]
+        return [
+            match_event(match, self._free_until(match)) for match in self.coordinator.data or []
+        ]
 
     @property
     def event(self) -> CalendarEvent | None:

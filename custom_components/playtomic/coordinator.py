@@ -272,6 +272,13 @@ class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
         rules = rules_of(self.config_entry)
         for tenant_id in {rule.tenant_id for rule in rules.values()}:
             await self.async_get_club(tenant_id)
+        for match in self.matches.data or []:
+            # The cancellation policy of a club we play at without a rule (cached for a day).
+            if match.tenant_id and self.cached_club(match.tenant_id) is None:
+                try:
+                    await self.async_get_club(match.tenant_id)
+                except PlaytomicError as err:
+                    LOGGER.debug("No policy for club of a booking: %s", type(err).__name__)
         now = dt_util.utcnow()
         wanted = self.plan(rules, now)
         watched = {

@@ -16,6 +16,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.translation import async_get_translations
 import voluptuous as vol
 
+from .api import Match
 from .const import DOMAIN, LOGGER, WEEKDAYS
 from .engine.outcome import AttemptResult, Outcome
 from .engine.reasons import Reason
@@ -51,6 +52,11 @@ def _when(texts: Mapping[str, str], result: AttemptResult) -> str | None:
     local = result.local_start
     if local is None:
         return result.target_date.isoformat() if result.target_date else None
+    return _local_when(texts, local)
+
+
+def _local_when(texts: Mapping[str, str], local: datetime) -> str:
+    """ "Tuesday 2026-03-03 18:00" in the user's language."""
     weekday = texts.get(
         f"component.{DOMAIN}.selector.weekdays.options.{WEEKDAYS[local.weekday()]}",
         _FALLBACK_WEEKDAYS[local.weekday()],
@@ -73,6 +79,37 @@ def details(texts: Mapping[str, str], result: AttemptResult) -> str:
 def reason_text(texts: Mapping[str, str], reason: Reason | None) -> str:
     """The reason code in plain words (every code of the closed set has a text)."""
     return _text(texts, f"reason_{reason.value}") if reason else ""
+
+
+async def async_text_template(hass: HomeAssistant, key: str) -> str:
+    """One translated text with its placeholders left in (for texts built later, in sync code)."""
+    texts = await _async_texts(hass)
+    return texts.get(f"component.{DOMAIN}.exceptions.{key}.message", key)
+
+
+async def async_compose_reminder(
+    hass: HomeAssistant,
+    match: Match,
+    *,
+    rule_name: str,
+    deadline: datetime,
+    zone: ZoneInfo,
+    link: str,
+) -> tuple[str, str]:
+    """Title and message of a free-cancellation reminder."""
+    texts = await _async_texts(hass)
+    when = _local_when(texts, match.start.astimezone(zone))
+    details = ", ".join(part for part in (match.tenant_name, match.resource_name, when) if part)
+    values = {
+        "rule": rule_name,
+        "details": details,
+        "deadline": local_text(deadline, zone),
+        "link": link,
+    }
+    return (
+        _text(texts, "notify_title_reminder", **values),
+        _text(texts, "notify_message_reminder", **values),
+    )
 
 
 def local_text(moment: datetime, zone: ZoneInfo) -> str:

@@ -46,6 +46,7 @@ from .const import (
     CONF_QUERY,
     CONF_RELEASE_MODEL,
     CONF_RELEASE_TIME,
+    CONF_REMINDER_HOURS,
     CONF_ROLLING_MINUTES,
     CONF_SPORT,
     CONF_TENANT_ID,
@@ -211,6 +212,7 @@ def rule_defaults(
         CONF_WATCH: True,
         CONF_WATCH_OPEN_DATES: False,
         CONF_WATCH_CUTOFF_HOURS: DEFAULT_WATCH_CUTOFF_HOURS,
+        CONF_REMINDER_HOURS: 0,
         **release_defaults(club),
         **{key: value for key, value in (release or {}).items() if key in RELEASE_FIELDS},
     }
@@ -258,6 +260,7 @@ RULE_SECTIONS: dict[str, tuple[str, ...]] = {
         CONF_WATCH,
         CONF_WATCH_OPEN_DATES,
         CONF_WATCH_CUTOFF_HOURS,
+        CONF_REMINDER_HOURS,
     ),
 }
 _SECTION_OF = {field: name for name, fields in RULE_SECTIONS.items() for field in fields}
@@ -369,6 +372,10 @@ def rule_schema(
             CONF_WATCH_OPEN_DATES, default=defaults[CONF_WATCH_OPEN_DATES]
         ): BooleanSelector(),
         vol.Required(CONF_WATCH_CUTOFF_HOURS, default=defaults[CONF_WATCH_CUTOFF_HOURS]): _number(
+            MAX_OPTION_HOURS, minimum=0
+        ),
+        # 0 = no reminder.
+        vol.Required(CONF_REMINDER_HOURS, default=defaults[CONF_REMINDER_HOURS]): _number(
             MAX_OPTION_HOURS, minimum=0
         ),
     }
@@ -502,6 +509,7 @@ def rule_data(
         CONF_WATCH_CUTOFF_HOURS: int(
             user_input.get(CONF_WATCH_CUTOFF_HOURS, DEFAULT_WATCH_CUTOFF_HOURS)
         ),
+        CONF_REMINDER_HOURS: int(user_input.get(CONF_REMINDER_HOURS, 0)),
     }
 
 

@@ -21,6 +21,7 @@ from .api.links import book_by_hand_link, match_link
 from .const import OUTCOMES, SUBENTRY_BOOKING_RULE
 from .engine import PlannedAttempt, next_attempt as plan_next_attempt
 from .entity import PlaytomicAccountEntity, PlaytomicRuleEntity, RuleView
+from .reminders import free_cancellation_deadline
 from .results import trigger_of
 from .runtime import PlaytomicConfigEntry
 
@@ -198,11 +199,12 @@ def _next_match(matches: list[Match] | None) -> Match | None:
     return matches[0] if matches else None
 
 
-def _upcoming_attrs(matches: list[Match] | None) -> dict[str, Any]:
+def _upcoming_attrs(entry: PlaytomicConfigEntry, matches: list[Match] | None) -> dict[str, Any]:
     match = _next_match(matches)
     if match is None:
         return {}
     zone = zone_of(match.timezone_name)
+    deadline = free_cancellation_deadline(entry, match)
     return {
         "club": match.tenant_name,
         "court": match.resource_name,
@@ -211,6 +213,8 @@ def _upcoming_attrs(matches: list[Match] | None) -> dict[str, Any]:
         "price": str(match.price) if match.price else None,
         "match_id": match.match_id,
         "url": match_link(match.match_id),
+        # Club-local; None when the club states no cancellation policy.
+        "free_cancellation_until": deadline.astimezone(zone).isoformat() if deadline else None,
     }
 
 
@@ -245,7 +249,7 @@ ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
         translation_key="upcoming_booking",
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=lambda sensor: m.start if (m := _next_match(sensor.coordinator.data)) else None,
-        attr_fn=lambda sensor: _upcoming_attrs(sensor.coordinator.data),
+        attr_fn=lambda sensor: _upcoming_attrs(sensor.entry, sensor.coordinator.data),
     ),
     AccountSensorDescription(
         key="token_expires",
