@@ -3,18 +3,36 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from tests.const import ALICE_ID, NORTE_ID, RIVERSIDE_ID
 from tests.fake_playtomic import FakePlaytomic
 from tests.helpers import setup_integration
 
 CALENDAR = "calendar.playtomic_alice_bookings"
+
+
+async def events_from_march_1(hass: HomeAssistant, *, days: int) -> dict[str, Any]:
+    """The calendar.get_events response for `days` from 1 March."""
+    response: dict[str, Any] = await hass.services.async_call(
+        "calendar",
+        "get_events",
+        {
+            "entity_id": CALENDAR,
+            "start_date_time": "2026-03-01T00:00:00+00:00",
+            "duration": {"days": days},
+        },
+        blocking=True,
+        return_response=True,
+    )
+    return response
 
 
 @pytest.fixture(autouse=True)
@@ -45,42 +63,26 @@ async def test_calendar_events(
     await setup_integration(hass, mock_config_entry)
     state = hass.states.get(CALENDAR)
     assert state.state == STATE_OFF
-    assert state.attributes["message"] == "Padel · Club Padel Norte · Pista 1"
-    assert state.attributes["location"] == "Club Padel Norte"
+    # What differs between events comes first; the location is the club's address.
+    assert state.attributes["message"] == "Pista 1 · Club Padel Norte · Padel"
+    assert state.attributes["location"] == "Calle Falsa 123, 28001 Madrid"
 
-    response = await hass.services.async_call(
-        "calendar",
-        "get_events",
-        {
-            "entity_id": CALENDAR,
-            "start_date_time": "2026-03-01T00:00:00+00:00",
-            "duration": {"days": 7},
-        },
-        blocking=True,
-        return_response=True,
-    )
+    response = await events_from_march_1(hass, days=7)
     events = response[CALENDAR]["events"]
     assert len(events) == 1
-    assert events[0]["summary"] == "Padel · Club Padel Norte · Pista 1"
+    assert events[0]["summary"] == "Pista 1 · Club Padel Norte · Padel"
+    # The fake club's policy: free cancellation up to 24 h before (club-local time).
     assert events[0]["description"] == (
         "36 EUR\nFree cancellation until 2026-03-02 18:00\n"
         f"https://app.playtomic.io/matches/{first.match_id}"
     )
-    assert events[0]["location"] == "Club Padel Norte"
+    assert events[0]["location"] == "Calle Falsa 123, 28001 Madrid"
 
-    response = await hass.services.async_call(
-        "calendar",
-        "get_events",
-        {
-            "entity_id": CALENDAR,
-            "start_date_time": "2026-03-01T00:00:00+00:00",
-            "duration": {"days": 30},
-        },
-        blocking=True,
-        return_response=True,
-    )
+    response = await events_from_march_1(hass, days=30)
     summaries = [e["summary"] for e in response[CALENDAR]["events"]]
-    assert summaries[1].startswith("Padel · Riverside Padel · ")
+    assert summaries[1].endswith(" · Riverside Padel · Padel")
+    # The club of a match is looked up for its cancellation policy: its address is known too.
+    assert response[CALENDAR]["events"][1]["location"] == "Calle Falsa 123, 28001 London"
 
     during = datetime(2026, 3, 3, 17, 30, tzinfo=UTC)
     freezer.move_to(during)
@@ -96,3 +98,40 @@ async def test_calendar_empty(
     await setup_integration(hass, mock_config_entry)
     assert hass.states.get(CALENDAR).state == STATE_OFF
     assert "message" not in hass.states.get(CALENDAR).attributes
+
+
+async def test_deleting_a_future_event_cancels_the_booking(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Delete on a coming booking's event cancels it on Playtomic; a started one stays."""
+    norte = fake_playtomic.clubs[NORTE_ID]
+    coming = fake_playtomic.book_directly(
+        NORTE_ID, norte.courts[0].resource_id, datetime(2026, 3, 3, 17, 0, tzinfo=UTC), 90, ALICE_ID
+    )
+    started = fake_playtomic.book_directly(
+        NORTE_ID, norte.courts[1].resource_id, datetime(2026, 3, 2, 8, 30, tzinfo=UTC), 90, ALICE_ID
+    )
+    await setup_integration(hass, mock_config_entry)
+    client = await hass_ws_client(hass)
+
+    await client.send_json_auto_id(
+        {"type": "calendar/event/delete", "entity_id": CALENDAR, "uid": started.match_id}
+    )
+    answer = await client.receive_json()
+    assert not answer["success"]
+    assert not [r for r in fake_playtomic.requests if r.path.endswith("/cancellation")]
+
+    await client.send_json_auto_id(
+        {"type": "calendar/event/delete", "entity_id": CALENDAR, "uid": coming.match_id}
+    )
+    answer = await client.receive_json()
+    assert answer["success"], answer
+    cancels = [r for r in fake_playtomic.requests if r.path.endswith("/cancellation")]
+    assert len(cancels) == 1
+    response = await events_from_march_1(hass, days=7)
+    # Only the started match is left on the calendar.
+    summaries = [event["summary"] for event in response[CALENDAR]["events"]]
+    assert summaries == ["Pista 2 · Club Padel Norte · Padel"]

@@ -61,12 +61,17 @@ def _result(outcome: Outcome, **changes: object) -> AttemptResult:
 async def test_booked_result(
     hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
 ) -> None:
-    """A booking updates the sensor, fires the success event and notifies with the match link."""
+    """A booking updates the sensor, fires the success event and notifies with the match link,
+    the price and the payment method used; a success carries no reason."""
     calls = record_notify(hass)
     events = async_capture_events(hass, EVENT_BOOKING_SUCCEEDED)
     await setup_integration(hass, mock_config_entry)
 
-    await async_report_result(hass, mock_config_entry, _result(Outcome.BOOKED, match_id="match-42"))
+    await async_report_result(
+        hass,
+        mock_config_entry,
+        _result(Outcome.BOOKED, match_id="match-42", payment_method="wallet"),
+    )
     await hass.async_block_till_done()
 
     state = hass.states.get(RESULT_SENSOR)
@@ -77,6 +82,10 @@ async def test_booked_result(
     assert state.attributes["latency_ms"] == 412.5
     assert state.attributes["requests"] == 5
     assert state.attributes["slot"] == "2026-03-03T18:00:00+01:00"
+    assert state.attributes["payment_method"] == "wallet"
+    assert state.attributes["price"] == "36 EUR"
+    assert state.attributes["dry_run"] is False
+    assert "reason" not in state.attributes
 
     assert len(events) == 1
     assert events[0].data == {
@@ -92,17 +101,18 @@ async def test_booked_result(
         "duration": 90,
         "match_id": "match-42",
         "outcome": "booked",
-        "reason": None,
         "latency_ms": 412.5,
         "price": "36 EUR",
+        "payment_method": "wallet",
+        "dry_run": False,
         "url": "https://app.playtomic.io/matches/match-42",
         "trigger": "book_now",
     }
     assert calls == [
         {
             "title": "Court booked: Weekday evenings",
-            "message": "Club Padel Norte, Pista 1, Tuesday 2026-03-03 18:00, 90 min, 36 EUR. "
-            "https://app.playtomic.io/matches/match-42",
+            "message": "Club Padel Norte, Pista 1, Tuesday 2026-03-03 18:00, 90 min, 36 EUR, "
+            "Club wallet. [Open in Playtomic](https://app.playtomic.io/matches/match-42)",
             "data": {
                 "url": "https://app.playtomic.io/matches/match-42",
                 "clickAction": "https://app.playtomic.io/matches/match-42",
@@ -136,7 +146,8 @@ async def test_failed_result_carries_reason_and_checkout_link(
     assert calls[0]["title"] == "Booking unclear: Weekday evenings"
     assert calls[0]["message"] == (
         "Playtomic did not confirm whether the booking went through. Club Padel Norte, "
-        f"Pista 1, Tuesday 2026-03-03 18:00, 90 min, 36 EUR. Finish it in the app: {link}"
+        f"Pista 1, Tuesday 2026-03-03 18:00, 90 min, 36 EUR. Finish it in the app: "
+        f"[Open in Playtomic]({link})"
     )
     assert calls[0]["data"] == {"url": link, "clickAction": link}
     assert hass.states.get(RESULT_SENSOR).attributes["reason"] == "confirmation_unconfirmed"
@@ -163,7 +174,7 @@ async def test_no_slot_links_to_the_club(
     assert calls[0]["title"] == "No court free: Weekday evenings"
     assert calls[0]["message"] == (
         "Playtomic answered with an error. Club Padel Norte. Finish it in the app: "
-        f"https://app.playtomic.io/tenant/{NORTE_ID}"
+        f"[Open in Playtomic](https://app.playtomic.io/tenant/{NORTE_ID})"
     )
 
 
@@ -174,12 +185,22 @@ async def test_dry_run_says_nothing_was_booked(
     calls = record_notify(hass)
     events = async_capture_events(hass, EVENT_BOOKING_SUCCEEDED)
     await setup_integration(hass, mock_config_entry)
-    await async_report_result(hass, mock_config_entry, _result(Outcome.DRY_RUN))
+    await async_report_result(
+        hass,
+        mock_config_entry,
+        _result(Outcome.DRY_RUN, reason=Reason.DRY_RUN, payment_method="at_club"),
+    )
     await hass.async_block_till_done()
     assert events[0].data["outcome"] == "dry_run"
+    assert events[0].data["dry_run"] is True
+    assert events[0].data["payment_method"] == "at_club"
     assert calls[0]["title"] == "Dry run, nothing booked: Weekday evenings"
     assert calls[0]["message"].startswith("Nothing was booked (dry run).")
-    assert hass.states.get(RESULT_SENSOR).state == "dry_run"
+    assert "Pay at the club" in calls[0]["message"]
+    state = hass.states.get(RESULT_SENSOR)
+    assert state.state == "dry_run"
+    assert state.attributes["dry_run"] is True
+    assert state.attributes["payment_method"] == "at_club"
 
 
 async def test_spanish_notification(

@@ -5,20 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
+from homeassistant.components.calendar.const import CalendarEntityFeature
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .api import Match
+from .api import Club, Match
 from .api.links import match_link
+from .cancelling import async_cancel_match, match_not_cancelable
+from .const import DEFAULT_SPORT
 from .entity import PlaytomicAccountEntity
 from .notifications import async_text_template, local_text
 from .reminders import free_cancellation_deadline
 from .runtime import PlaytomicConfigEntry
 from .sensor import zone_of
 
-# Read-only: events come from the matches coordinator, no I/O here.
-PARALLEL_UPDATES = 0
+# Events come from the matches coordinator; a delete cancels one match at a time.
+PARALLEL_UPDATES = 1
 
 try:
     from homeassistant.components.calendar import CalendarEntityDescription
@@ -28,30 +31,38 @@ except ImportError:  # pragma: no cover - HA before calendar descriptions (2026.
 BOOKINGS = CalendarEntityDescription(key="bookings", translation_key="bookings")
 
 
-def match_event(match: Match, free_until: str | None = None) -> CalendarEvent:
-    """One own match as a calendar event; `free_until` is the free-cancellation line."""
-    club = match.tenant_name or "Playtomic"
-    sport = (match.sport_id or "padel").capitalize()
-    summary = " · ".join(part for part in (sport, club, match.resource_name) if part)
+def match_event(
+    match: Match, free_until: str | None = None, club: Club | None = None
+) -> CalendarEvent:
+    """One own match as a calendar event; `free_until` is the free-cancellation line.
+
+    The summary starts with what differs between events (court, then club); the location is
+    the club's address when the club is known, so map apps can find it.
+    """
+    club_name = match.tenant_name or (club.name if club else None) or "Playtomic"
+    sport = (match.sport_id or DEFAULT_SPORT).capitalize()
+    summary = " · ".join(part for part in (match.resource_name, club_name, sport) if part)
     lines = []
     if match.price:
         lines.append(str(match.price))
     if free_until:
         lines.append(free_until)
+    # On a line of its own: calendar apps turn a bare address into a link.
     lines.append(match_link(match.match_id))
     return CalendarEvent(
         start=dt_util.as_local(match.start),
         end=dt_util.as_local(match.end),
         summary=summary,
-        location=club,
+        location=(club.address if club else None) or club_name,
         description="\n".join(lines),
         uid=match.match_id,
     )
 
 
 class PlaytomicBookingsCalendar(PlaytomicAccountEntity, CalendarEntity):
-    """Own bookings, from memory."""
+    """Own bookings, from memory. Deleting a coming booking's event cancels the booking."""
 
+    _attr_supported_features = CalendarEntityFeature.DELETE_EVENT
     _free_template = "{deadline}"
 
     async def async_added_to_hass(self) -> None:
@@ -67,8 +78,14 @@ class PlaytomicBookingsCalendar(PlaytomicAccountEntity, CalendarEntity):
         return self._free_template.replace("{deadline}", local_text(deadline, zone))
 
     def _events(self) -> list[CalendarEvent]:
+        clubs = self.entry.runtime_data.availability
         return [
-            match_event(match, self._free_until(match)) for match in self.coordinator.data or []
+            match_event(
+                match,
+                self._free_until(match),
+                clubs.cached_club(match.tenant_id) if match.tenant_id else None,
+            )
+            for match in self.coordinator.data or []
         ]
 
     @property
@@ -84,6 +101,18 @@ class PlaytomicBookingsCalendar(PlaytomicAccountEntity, CalendarEntity):
         return [
             event for event in self._events() if event.end > start_date and event.start < end_date
         ]
+
+    async def async_delete_event(
+        self,
+        uid: str,
+        recurrence_id: str | None = None,
+        recurrence_range: str | None = None,
+    ) -> None:
+        """Cancel the booking behind the event; one that has started stays."""
+        match = next((m for m in self.coordinator.data or [] if m.match_id == uid), None)
+        if match is None or match.start <= dt_util.utcnow():
+            raise match_not_cancelable(uid)
+        await async_cancel_match(self.hass, self.entry, uid)
 
 
 async def async_setup_entry(

@@ -72,8 +72,22 @@ def details(texts: Mapping[str, str], result: AttemptResult) -> str:
         _when(texts, result),
         f"{result.duration} min" if result.duration else None,
         result.price,
+        payment_text(texts, result.payment_method),
     ]
     return ", ".join(part for part in parts if part)
+
+
+def payment_text(texts: Mapping[str, str], category: str | None) -> str | None:
+    """The payment category in the words of the options form ("Pay at the club")."""
+    if not category:
+        return None
+    return texts.get(f"component.{DOMAIN}.selector.payment_methods.options.{category}", category)
+
+
+def link_text(texts: Mapping[str, str], link: str) -> str:
+    """The link as short Markdown text: persistent notifications render it, and companion
+    apps open the same link on a tap (`url`/`clickAction`), so nobody reads a raw address."""
+    return f"[{_text(texts, 'notify_link')}]({link})"
 
 
 def reason_text(texts: Mapping[str, str], reason: Reason | None) -> str:
@@ -132,7 +146,7 @@ async def async_compose(
         "club": result.club_name,
         "details": details(texts, result),
         "reason": reason_text(texts, result.reason),
-        "link": link,
+        "link": link_text(texts, link),
     }
     title = _text(texts, f"notify_title_{result.outcome.value}", **values)
     if result.outcome is Outcome.BOOKED:

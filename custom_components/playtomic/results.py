@@ -81,8 +81,11 @@ def result_notes(
 def event_data(
     entry: PlaytomicConfigEntry, result: AttemptResult, *, rule_name: str | None, link: str
 ) -> dict[str, Any]:
-    """The bus event's data (public interface: automations read these keys)."""
-    return {
+    """The bus event's data (public interface: automations read these keys).
+
+    `reason` is present only when there is one (never on a plain success).
+    """
+    data = {
         "entry_id": entry.entry_id,
         "rule_id": result.rule_id,
         "rule": rule_name,
@@ -95,12 +98,16 @@ def event_data(
         "duration": result.duration,
         "match_id": result.match_id,
         "outcome": result.outcome.value,
-        "reason": result.reason.value if result.reason else None,
         "latency_ms": result.latency_ms,
         "price": result.price,
+        "payment_method": result.payment_method,
+        "dry_run": result.outcome is Outcome.DRY_RUN,
         "url": link,
         "trigger": trigger_of(result),
     }
+    if result.reason:
+        data["reason"] = result.reason.value
+    return data
 
 
 async def async_report_result(

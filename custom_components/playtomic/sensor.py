@@ -19,7 +19,7 @@ from homeassistant.helpers.typing import StateType
 from .api import Club, Match, Slot
 from .api.links import book_by_hand_link, match_link
 from .const import OUTCOMES, SUBENTRY_BOOKING_RULE
-from .engine import PlannedAttempt, next_attempt as plan_next_attempt
+from .engine import Outcome, PlannedAttempt, next_attempt as plan_next_attempt
 from .entity import PlaytomicAccountEntity, PlaytomicRuleEntity, RuleView
 from .reminders import free_cancellation_deadline
 from .results import trigger_of
@@ -67,7 +67,12 @@ def _last_result_attrs(view: RuleView) -> dict[str, Any]:
         "slot": result.local_start.isoformat() if result.local_start else None,
         "court": result.court_name,
         "match_id": result.match_id,
-        "reason": result.reason.value if result.reason else None,
+        # A success has no reason to show (an empty one reads "Unknown" in the frontend).
+        **({"reason": result.reason.value} if result.reason else {}),
+        "payment_method": result.payment_method,
+        "price": result.price,
+        # Says so even where only the attributes are shown: nothing was booked.
+        "dry_run": result.outcome is Outcome.DRY_RUN,
         "attempts": result.attempts,
         "latency_ms": result.latency_ms,
         "requests": result.requests_used,

@@ -27,6 +27,7 @@ from .api.contract import normalize_sport_id
 from .api.daywindow import DayWindow
 from .api.links import book_by_hand_link
 from .booking import ExplicitTarget, async_book
+from .cancelling import async_cancel_match
 from .const import COURT_TYPES, DEFAULT_SPORT, DOMAIN
 from .engine import BookingRule
 from .engine.outcome import AttemptResult, Outcome
@@ -320,18 +321,7 @@ def _book_response(call: ServiceCall, result: AttemptResult) -> ServiceResponse:
 async def _async_cancel_booking(call: ServiceCall) -> ServiceResponse:
     _check_ids(call)
     entry = async_get_config_entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
-    runtime = entry.runtime_data
-    match_id: str = call.data[ATTR_MATCH_ID]
-    try:
-        await runtime.client.cancel_match(match_id)
-    except PlaytomicError as err:
-        reason = reason_of(err)
-        if reason is Reason.NOT_FOUND:
-            raise _invalid("match_not_found", match_id=match_id) from err
-        if reason is Reason.SLOT_TAKEN:  # a 409: the match is past its cancellation point
-            raise _invalid("match_not_cancelable", match_id=match_id) from err
-        raise client_error(call.hass, entry, err) from err
-    await runtime.matches.async_refresh()
+    await async_cancel_match(call.hass, entry, call.data[ATTR_MATCH_ID])
     return None
 
 

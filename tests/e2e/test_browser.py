@@ -359,7 +359,7 @@ async def test_add_integration_and_book_in_the_browser(
             if not calendar_cards_update_live():
                 await page.reload()
             booked_event = events.filter(has_text=f"{start:%H:%M} - {end:%H:%M}").filter(
-                has_text=f"Club Padel Norte Madrid · {match['court']}"
+                has_text=f"{match['court']} · Club Padel Norte Madrid"
             )
             await expect(booked_event).to_have_count(1)
             await expect(events).to_have_count(shown_before + 1)

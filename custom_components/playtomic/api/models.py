@@ -268,6 +268,8 @@ class Club:
     tenant_status: str | None = None
     city: str | None = None
     country_code: str | None = None
+    street: str | None = None
+    postal_code: str | None = None
     latitude: float | None = None
     longitude: float | None = None
     default_currency: str = ""
@@ -282,6 +284,12 @@ class Club:
     def is_active(self) -> bool:
         """§3: usable only when playtomic_status is ACTIVE (tenant_status is separate)."""
         return self.playtomic_status == contract.ACTIVE_STATUS
+
+    @property
+    def address(self) -> str | None:
+        """The postal address in one line ("Calle X 1, 28001 Madrid"), None when unknown."""
+        town = " ".join(part for part in (self.postal_code, self.city) if part)
+        return ", ".join(part for part in (self.street, town) if part) or None
 
     def court(self, resource_id: str) -> Court | None:
         """The usable court with this id."""
@@ -347,6 +355,8 @@ class Club:
             tenant_status=opt_str(data, "tenant_status", "tenant"),
             city=opt_str(address, "city", "tenant.address"),
             country_code=opt_str(address, "country_code", "tenant.address"),
+            street=opt_str(address, "street", "tenant.address"),
+            postal_code=opt_str(address, "postal_code", "tenant.address"),
             latitude=opt_float(coordinate, "lat", "tenant.address.coordinate"),
             longitude=opt_float(coordinate, "lon", "tenant.address.coordinate"),
             default_currency=opt_str(data, "default_currency", "tenant") or "",

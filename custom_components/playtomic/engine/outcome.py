@@ -37,6 +37,9 @@ class AttemptResult:
     local_start: datetime | None = None  # slot start, club-local
     duration: int | None = None  # minutes
     price: str | None = None  # "36 EUR"
+    # The payment category used (a dry run: the one it would use): zero_amount, offer, wallet,
+    # at_club. Results stored before it existed read None.
+    payment_method: str | None = None
     match_id: str | None = None
     reason: Reason | None = None  # from the closed, translated set; never a secret
     checkout_url: str | None = None  # finish by hand in the app (payment action, unknown outcome)

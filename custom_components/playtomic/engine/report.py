@@ -83,6 +83,7 @@ class AttemptReport:
             local_start=start.astimezone(zone) if start else None,
             duration=duration,
             price=price,
+            payment_method=completion.payment_category if completion else None,
             match_id=match_id,
             reason=reason if reason is not None else (completion.reason if completion else None),
             checkout_url=checkout_url or (completion.checkout_url if completion else None),
