@@ -8,7 +8,7 @@ differently, this is the file to edit (contract §10).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 import re
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
@@ -170,6 +170,16 @@ SLOT_UNAVAILABLE_STATUSES: Final = frozenset({400, 422})
 
 # §10.11: a duration of 1800 or more that divides by 60 is read as seconds.
 DURATION_SECONDS_THRESHOLD: Final = 1800
+
+# Sanity bounds on answers (not Playtomic's rules: limits beyond which a value is a malformed
+# answer rather than something to compute with; nothing real comes near them). A slot or match
+# lasts at most a day; timestamps fall in 2000-2199; a booking horizon and a free-cancellation
+# window are at most three years.
+MAX_DURATION_MINUTES: Final = 24 * 60
+EARLIEST_TIMESTAMP: Final = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_TIMESTAMP: Final = datetime(2200, 1, 1, tzinfo=UTC)
+MAX_AHEAD_MINUTES: Final = 3 * 366 * 24 * 60
+MAX_CANCELLATION_HOURS: Final = 3 * 366 * 24.0
 
 # §9: deep links. Fixed hosts, never derived from the API base URL.
 CHECKOUT_LINK: Final = (

@@ -6,6 +6,7 @@ Models call these instead of indexing dicts, so no KeyError/TypeError/ValueError
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+import math
 from typing import Any
 
 from .errors import UNEXPECTED_RESPONSE, PlaytomicApiError
@@ -113,7 +114,13 @@ def opt_float(data: Mapping[str, Any], key: str, what: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise malformed(f"{what}.{key}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float
+        raise malformed(f"{what}.{key}") from None
+    if not math.isfinite(number):  # json.loads reads NaN and Infinity
+        raise malformed(f"{what}.{key}")
+    return number
 
 
 def dig(data: object, path: tuple[str, ...]) -> object:

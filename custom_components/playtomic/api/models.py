@@ -31,7 +31,7 @@ from .jsonread import (
     req_str,
     unwrap_list,
 )
-from .timeconv import as_utc, minutes_between, parse_utc, to_local, zone_or_fallback
+from .timeconv import as_utc, in_range, minutes_between, parse_utc, to_local, zone_or_fallback
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -47,6 +47,14 @@ def _timestamp(data: Mapping[str, Any], key: str, what: str) -> datetime:
         return parse_utc(value)
     except ValueError:
         raise malformed(f"{what}.{key}") from None
+
+
+def _minutes(value: int, what: str) -> int:
+    """An API duration in minutes (§4, §10.11), refused beyond a day (no overflow later)."""
+    minutes = contract.duration_to_minutes(value)
+    if not 0 < minutes <= contract.MAX_DURATION_MINUTES:
+        raise malformed(what)
+    return minutes
 
 
 def _opt_timestamp(data: Mapping[str, Any], key: str, what: str) -> datetime | None:
@@ -226,7 +234,7 @@ class Court:
             for item in as_list(raw_durations, "resource.allowed_duration_increments"):
                 if isinstance(item, bool) or not isinstance(item, int):
                     raise malformed("resource.allowed_duration_increments")
-                durations.append(contract.duration_to_minutes(item))
+                durations.append(_minutes(item, "resource.allowed_duration_increments"))
         active = opt_bool(data, "is_active", "resource")
         online = opt_bool(settings, "is_bookable_online", "resource.booking_settings")
         size = opt_str(props, "resource_size", "resource.properties")
@@ -361,7 +369,7 @@ class Club:
             longitude=opt_float(coordinate, "lon", "tenant.address.coordinate"),
             default_currency=opt_str(data, "default_currency", "tenant") or "",
             sport_ids=sports,
-            booking_ahead_limit=opt_int(settings, "booking_ahead_limit", "tenant.booking_settings"),
+            booking_ahead_limit=_ahead_limit(settings),
             default_cancellation_hours=_policy_hours(default_policy),
             cancellation_hours_by_sport=tuple(by_sport),
             opening_hours=_opening_hours(data.get("opening_hours")),
@@ -390,7 +398,17 @@ def _policy_hours(value: object) -> float | None:
     unit = (opt_str(data, "unit", "cancelation policy") or "HOURS").upper()
     if amount is None or unit not in _UNIT_HOURS:
         return None
-    return amount * _UNIT_HOURS[unit]
+    hours = amount * _UNIT_HOURS[unit]
+    if not 0 <= hours <= contract.MAX_CANCELLATION_HOURS:
+        raise malformed("cancelation policy.amount")
+    return hours
+
+
+def _ahead_limit(settings: Mapping[str, Any]) -> int | None:
+    minutes = opt_int(settings, "booking_ahead_limit", "tenant.booking_settings")
+    if minutes is not None and not 0 <= minutes <= contract.MAX_AHEAD_MINUTES:
+        raise malformed("tenant.booking_settings.booking_ahead_limit")
+    return minutes
 
 
 def _opening_hours(value: object) -> tuple[OpeningHours, ...]:
@@ -509,14 +527,12 @@ def slots_from_availability(
             slot_data = as_object(raw_slot, "availability slot")
             start_text = req_str(slot_data, "start_time", "availability slot")
             try:
-                start = datetime.combine(day, time.fromisoformat(start_text), tzinfo=UTC)
+                start = in_range(datetime.combine(day, time.fromisoformat(start_text), tzinfo=UTC))
             except ValueError:
                 raise malformed("availability slot.start_time") from None
-            duration = contract.duration_to_minutes(
-                req_int(slot_data, "duration", "availability slot")
+            duration = _minutes(
+                req_int(slot_data, "duration", "availability slot"), "availability slot.duration"
             )
-            if duration <= 0:
-                raise malformed("availability slot.duration")
             if window is not None and not window[0] <= start <= window[1]:
                 continue
             key = (resource_id, start, duration)
@@ -617,7 +633,7 @@ class Match:
             duration = opt_int(data, "duration", "match")
             if duration is None:
                 raise malformed("match.end_date")
-            end = start + timedelta(minutes=contract.duration_to_minutes(duration))
+            end = start + timedelta(minutes=_minutes(duration, "match.duration"))
         tenant = opt_object(data, "tenant", "match")
         address = opt_object(tenant, "address", "match.tenant")
         owner_id = _id_text(data.get("owner_id"))

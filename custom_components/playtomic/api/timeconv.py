@@ -7,7 +7,7 @@ from email.utils import parsedate_to_datetime
 import logging
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .contract import WIRE_DATETIME_FORMAT
+from .contract import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, WIRE_DATETIME_FORMAT
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -18,15 +18,25 @@ def parse_utc(value: str) -> datetime:
     """Parse an API timestamp as UTC.
 
     The API sends naive UTC (§2.1); a trailing Z, an offset or fractional seconds are tolerated.
-    Raises ValueError on anything else (models turn it into PlaytomicApiError).
+    Raises ValueError on anything else, a time outside 2000-2199 included (models turn it into
+    PlaytomicApiError), so no later arithmetic on it can overflow.
     """
     text = value.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("timestamp out of range") from None
+    return in_range(parsed)
+
+
+def in_range(value: datetime) -> datetime:
+    """`value` (aware) if it lies in the range answers may use; ValueError otherwise."""
+    if not EARLIEST_TIMESTAMP <= value < LATEST_TIMESTAMP:
+        raise ValueError("timestamp out of range")
+    return value
 
 
 def format_utc(value: datetime) -> str:

@@ -206,7 +206,8 @@ class Transport:
         if is_json:
             try:
                 payload = json.loads(body) if body.strip() else None
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                # RecursionError: a hostile body nests arrays deeper than the parser goes.
                 is_json = False
             else:
                 is_json = bool(body.strip())
