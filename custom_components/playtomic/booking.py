@@ -13,7 +13,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 
-from .api import PaymentCategory
+from .api import PaymentCategory, PlaytomicError
 from .const import (
     CONF_DRY_RUN,
     CONF_PAYMENT_METHODS,
@@ -22,7 +22,8 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .engine import AttemptResult, BookingRule, Outcome, RuleError
+from .engine import AttemptResult, BookingRule, Outcome, RuleError, reason_of
+from .engine.report import not_started_result
 from .results import async_report_result
 from .rules import rule_of, rules_of
 from .runtime import PlaytomicConfigEntry
@@ -113,28 +114,42 @@ async def async_book(
     runtime = entry.runtime_data
     if dry_run is None:
         dry_run = bool(entry.options.get(CONF_DRY_RUN, False))
-    if target is not None:
-        club = await runtime.availability.async_get_club(target.tenant_id)
-        rule = target_rule(entry, target, club.zone.key)
-        target_date: date | None = target.day
+    known = rule_of(entry, rule_id) if target is None else None
+    if target is None and known is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="rule_not_found",
+            translation_placeholders={"rule": str(rule_id)},
+        )
+    try:
+        if target is not None:
+            club = await runtime.availability.async_get_club(target.tenant_id)
+            rule = target_rule(entry, target, club.zone.key)
+        else:
+            assert known is not None
+            club = await runtime.availability.async_get_club(known.tenant_id)
+            rule = known
+    except ServiceValidationError:
+        raise
+    except Exception as err:
+        if not isinstance(err, PlaytomicError):
+            LOGGER.exception("Booking could not start")
+        # The attempt never reached the engine: it still ends in a result, event and message.
+        result = not_started_result(
+            rule_id=known.rule_id if known else None,
+            tenant_id=known.tenant_id if known else target.tenant_id if target else "",
+            club_name=known.club_name if known else None,
+            target_date=target.day if target is not None else day,
+            reason=reason_of(err),
+        )
     else:
-        rule_or_none = rule_of(entry, rule_id)
-        if rule_or_none is None:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="rule_not_found",
-                translation_placeholders={"rule": str(rule_id)},
-            )
-        rule = rule_or_none
-        club = await runtime.availability.async_get_club(rule.tenant_id)
-        target_date = day
-    result = await runtime.engine.book_best(
-        rule,
-        club,
-        target_date=target_date,
-        payment_policy=payment_policy(entry.options),
-        dry_run=dry_run,
-    )
+        result = await runtime.engine.book_best(
+            rule,
+            club,
+            target_date=target.day if target is not None else day,
+            payment_policy=payment_policy(entry.options),
+            dry_run=dry_run,
+        )
     if result.outcome is Outcome.FAILED:
         runtime.health.error = result.reason
         runtime.health.at = result.finished_at

@@ -11,7 +11,7 @@ from .const import SUBENTRY_BOOKING_RULE
 from .engine.outcome import Outcome
 from .engine.reasons import Reason
 from .entity import PlaytomicRuleEntity
-from .failures import reason_error
+from .failures import reason_error, translating
 from .runtime import PlaytomicConfigEntry
 
 # A press books a court: never two at once.
@@ -30,7 +30,9 @@ class PlaytomicBookNowButton(PlaytomicRuleEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Run the booking path for this rule; an API failure also shows as an error."""
-        result = await async_book(self.hass, self.entry, rule_id=self.subentry_id)
+        result = await translating(
+            async_book(self.hass, self.entry, rule_id=self.subentry_id), "Book now"
+        )
         if result.outcome is Outcome.FAILED:
             raise reason_error(result.reason or Reason.UNKNOWN_ERROR)
 

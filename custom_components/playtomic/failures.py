@@ -7,12 +7,13 @@ Assistant raises or a flow shows. Each reason's text is `exceptions.reason_<code
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .engine.reasons import Reason, reason_of
 from .runtime import PlaytomicConfigEntry
 
@@ -47,6 +48,18 @@ def client_error(
     if reason is Reason.AUTH_FAILED:
         entry.async_start_reauth(hass)
     return reason_error(reason)
+
+
+async def translating[R](step: Awaitable[R], what: str) -> R:
+    """Await an action's or a button's work: a bug ends in the translated `internal_error`
+    (logged with its traceback), never in a raw exception shown to the user."""
+    try:
+        return await step
+    except HomeAssistantError:
+        raise
+    except Exception as err:
+        LOGGER.exception("%s failed unexpectedly", what)
+        raise reason_error(Reason.INTERNAL_ERROR) from err
 
 
 def flow_error(err: BaseException) -> str:

@@ -5,7 +5,7 @@ Registered once in `async_setup`; each call names its account with `config_entry
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -32,7 +32,7 @@ from .const import COURT_TYPES, DEFAULT_SPORT, DOMAIN
 from .engine import BookingRule
 from .engine.outcome import AttemptResult, Outcome
 from .engine.reasons import Reason, reason_of
-from .failures import client_error, reason_error
+from .failures import client_error, reason_error, translating
 from .rules import rule_of, rules_of
 from .runtime import PlaytomicConfigEntry
 from .scheduler import WARM_LEAD, SchedulerStoppedError
@@ -57,6 +57,10 @@ ATTR_AT = "at"
 ATTR_DRY_RUN = "dry_run"
 ATTR_MATCH_ID = "match_id"
 
+# Dates an action may name: from yesterday (a club west of here may still be on it) to a year
+# ahead; nothing bookable lies outside, and extreme dates would overflow the time conversions.
+DATE_PAST = timedelta(days=1)
+DATE_AHEAD = timedelta(days=366)
 # Contract §8 rule 5: one request per club-day, so a search covers at most a week.
 MAX_RANGE_DAYS = 7
 # `at` waits inside the event loop; further ahead than this belongs in an automation.
@@ -131,11 +135,21 @@ def _failed(key: str, **placeholders: str) -> HomeAssistantError:
 _ID_FIELDS = (ATTR_TENANT_ID, ATTR_MATCH_ID)
 
 
-def _check_ids(call: ServiceCall) -> None:
-    """A translated validation error for an id that is not shaped like a Playtomic id."""
+def _check_input(call: ServiceCall) -> None:
+    """Translated validation errors for ids not shaped like Playtomic ids and dates out of
+    bounds, before anything else runs."""
     for key in _ID_FIELDS:
         if key in call.data and not is_playtomic_id(call.data[key]):
             raise _invalid("invalid_id", field=key)
+    today = dt_util.now().date()
+    first, last = today - DATE_PAST, today + DATE_AHEAD
+    for key in (ATTR_DATE, ATTR_END_DATE):
+        day: date | None = call.data.get(key)
+        if day is not None and not first <= day <= last:
+            raise _invalid("date_out_of_range", first=first.isoformat(), last=last.isoformat())
+    at: datetime | None = call.data.get(ATTR_AT)
+    if at is not None and not first <= at.date() <= last:
+        raise _invalid("at_too_far")
 
 
 @callback
@@ -192,7 +206,7 @@ def _check_window(start: time | None, end: time | None) -> None:
 
 
 async def _async_find_slots(call: ServiceCall) -> ServiceResponse:
-    _check_ids(call)
+    _check_input(call)
     entry = async_get_config_entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
     client = entry.runtime_data.client
     window_start: time | None = call.data.get(ATTR_WINDOW_START)
@@ -262,7 +276,7 @@ async def _wait_while_loaded(
 
 
 async def _async_book(call: ServiceCall) -> ServiceResponse:
-    _check_ids(call)
+    _check_input(call)
     hass = call.hass
     entry = async_get_config_entry(hass, call.data[ATTR_CONFIG_ENTRY_ID])
     rule_id: str | None = call.data.get(ATTR_RULE)
@@ -319,10 +333,21 @@ def _book_response(call: ServiceCall, result: AttemptResult) -> ServiceResponse:
 
 
 async def _async_cancel_booking(call: ServiceCall) -> ServiceResponse:
-    _check_ids(call)
+    _check_input(call)
     entry = async_get_config_entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
     await async_cancel_match(call.hass, entry, call.data[ATTR_MATCH_ID])
     return None
+
+
+def _translated(
+    handler: Callable[[ServiceCall], Awaitable[ServiceResponse]],
+) -> Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
+    """The handler, with any unforeseen error turned into the translated `internal_error`."""
+
+    async def run(call: ServiceCall) -> ServiceResponse:
+        return await translating(handler(call), f"Action {DOMAIN}.{call.service}")
+
+    return run
 
 
 @callback
@@ -331,21 +356,21 @@ def async_setup_services(hass: HomeAssistant) -> None:
     hass.services.async_register(
         DOMAIN,
         SERVICE_FIND_SLOTS,
-        _async_find_slots,
+        _translated(_async_find_slots),
         schema=FIND_SLOTS_SCHEMA,  # type: ignore[arg-type]  # probatio types on 2026.3+
         supports_response=SupportsResponse.ONLY,
     )
     hass.services.async_register(
         DOMAIN,
         SERVICE_BOOK,
-        _async_book,
+        _translated(_async_book),
         schema=BOOK_SCHEMA,  # type: ignore[arg-type]
         supports_response=SupportsResponse.OPTIONAL,
     )
     hass.services.async_register(
         DOMAIN,
         SERVICE_CANCEL_BOOKING,
-        _async_cancel_booking,
+        _translated(_async_cancel_booking),
         schema=CANCEL_BOOKING_SCHEMA,  # type: ignore[arg-type]
         supports_response=SupportsResponse.NONE,
     )

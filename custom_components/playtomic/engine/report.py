@@ -122,6 +122,29 @@ def failed_result(
     return _unattempted(Outcome.FAILED, attempt, rule, club_name=club_name, reason=reason, now=now)
 
 
+def not_started_result(
+    *,
+    rule_id: str | None,
+    tenant_id: str,
+    reason: Reason,
+    club_name: str | None = None,
+    target_date: date | None = None,
+    now: datetime | None = None,
+) -> AttemptResult:
+    """A `failed` outcome for "book now" that could not start (the club lookup failed)."""
+    at = now or datetime.now(UTC)
+    return AttemptResult(
+        outcome=Outcome.FAILED,
+        rule_id=rule_id,
+        tenant_id=tenant_id,
+        club_name=club_name,
+        target_date=target_date,
+        reason=reason,
+        started_at=at,
+        finished_at=at,
+    )
+
+
 def _unattempted(
     outcome: Outcome,
     attempt: PlannedAttempt,
