@@ -550,9 +550,10 @@ async def test_early_409s_probe_two_candidates_then_retry_the_top_one(
     assert [r.status for r in creates(world)] == [status, status, 200]
     sent = [r.received_at for r in creates(world)]
     assert len(sent) == 3
-    # Fast spacing on the same candidate is 50 ms when sent; arrival times jitter by several ms
-    # on a loaded host, so only "clearly not back to back" is asserted here.
-    assert sent[2] - sent[0] >= timedelta(milliseconds=30)
+    # Fast spacing on the same candidate is 50 ms when sent; arrival times jitter by tens of ms
+    # on a loaded host (six test runs on two cores), so only "clearly not back to back" (a
+    # back-to-back retry arrives within a millisecond or two) is asserted here.
+    assert sent[2] - sent[0] >= timedelta(milliseconds=10)
 
 
 @pytest.mark.parametrize("server_skew", [timedelta(milliseconds=-30)])
