@@ -15,8 +15,8 @@ from custom_components.playtomic import async_remove_config_entry_device
 from custom_components.playtomic.const import DOMAIN, SUBENTRY_BOOKING_RULE
 from custom_components.playtomic.engine.outcome import AttemptResult, Outcome
 from custom_components.playtomic.engine.reasons import Reason
+from custom_components.playtomic.history import history_key
 from custom_components.playtomic.results import async_report_result
-from custom_components.playtomic.runtime import history_key
 from tests.const import ALICE_EMAIL, ALICE_ID, NORTE_ID, RIVERSIDE_ID, RULE_DATA, RULE_SUBENTRY_ID
 from tests.fake_playtomic import FakePlaytomic
 from tests.helpers import setup_integration

@@ -20,8 +20,8 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.playtomic.const import DOMAIN, EVENT_BOOKING_FAILED, EVENT_BOOKING_SUCCEEDED
 from custom_components.playtomic.engine.outcome import AttemptResult, Outcome
 from custom_components.playtomic.engine.reasons import Reason
+from custom_components.playtomic.history import HISTORY_LIMIT, ResultHistory, history_key
 from custom_components.playtomic.results import async_report_result
-from custom_components.playtomic.runtime import HISTORY_LIMIT, ResultHistory, history_key
 from tests.const import ALICE_PASSWORD, NORTE_ID, RULE_SUBENTRY_ID
 from tests.fake_playtomic import FakePlaytomic
 from tests.helpers import record_notify, setup_integration

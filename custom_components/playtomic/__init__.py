@@ -21,6 +21,8 @@ from .coordinator import AvailabilityCoordinator, MatchesCoordinator
 from .engine import AttemptResult, BookingEngine, Reason, reason_of
 from .entity import account_device_info
 from .failures import reason_translation
+from .health import ApiHealth
+from .history import ResultHistory
 from .reminders import CancellationReminders, async_remove_reminders_state
 from .repairs import (
     async_delete_auth_issue,
@@ -31,7 +33,7 @@ from .repairs import (
 )
 from .results import async_report_result, signal_result
 from .rules import rules_of, unusable_rules
-from .runtime import ApiHealth, PlaytomicConfigEntry, PlaytomicRuntimeData, ResultHistory
+from .runtime import PlaytomicConfigEntry, PlaytomicRuntimeData
 from .scheduler import ReleaseScheduler, async_remove_state
 from .services import async_setup_services
 from .watch import CancellationWatch, async_remove_watch_state

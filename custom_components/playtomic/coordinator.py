@@ -13,8 +13,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 import random
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -36,12 +37,9 @@ from .engine import (
 )
 from .engine.watch import IDLE_ROUND_INTERVAL
 from .failures import reason_translation
+from .health import ApiHealth
 from .repairs import async_delete_edge_blocked_issue, async_raise_edge_blocked_issue
 from .rules import rules_of
-from .runtime import ApiHealth
-
-if TYPE_CHECKING:
-    from .runtime import PlaytomicConfigEntry
 
 MATCHES_INTERVAL = timedelta(minutes=15)
 CLUB_CACHE_TTL = timedelta(days=1)
@@ -59,12 +57,12 @@ STALE_AFTER = timedelta(hours=1)
 class PlaytomicCoordinator[T](DataUpdateCoordinator[T]):
     """Shared error handling of both coordinators."""
 
-    config_entry: PlaytomicConfigEntry
+    config_entry: ConfigEntry
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: PlaytomicConfigEntry,
+        entry: ConfigEntry,
         client: PlaytomicClient,
         health: ApiHealth,
         *,
@@ -127,7 +125,7 @@ class MatchesCoordinator(PlaytomicCoordinator[list[Match]]):
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: PlaytomicConfigEntry,
+        entry: ConfigEntry,
         client: PlaytomicClient,
         health: ApiHealth,
     ) -> None:
@@ -178,7 +176,7 @@ class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: PlaytomicConfigEntry,
+        entry: ConfigEntry,
         client: PlaytomicClient,
         health: ApiHealth,
         matches: MatchesCoordinator,

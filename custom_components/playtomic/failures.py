@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .const import DOMAIN, LOGGER
 from .engine.reasons import Reason, reason_of
-from .runtime import PlaytomicConfigEntry
 
 # Reasons that say the caller asked for something that cannot be (not a failure to retry).
 _CALLER_REASONS = frozenset({Reason.NOT_FOUND, Reason.ALREADY_BOOKED, Reason.INVALID_ID})
@@ -40,9 +40,7 @@ def reason_error(reason: Reason) -> HomeAssistantError:
     return HomeAssistantError(**reason_translation(reason))
 
 
-def client_error(
-    hass: HomeAssistant, entry: PlaytomicConfigEntry, err: BaseException
-) -> HomeAssistantError:
+def client_error(hass: HomeAssistant, entry: ConfigEntry, err: BaseException) -> HomeAssistantError:
     """The translated error for a failed client call; a refused login also starts re-auth."""
     reason = reason_of(err)
     if reason is Reason.AUTH_FAILED:

@@ -14,23 +14,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
+from .api import PlaytomicClient
 from .const import DOMAIN, LOGGER
+from .coordinator import AvailabilityCoordinator, MatchesCoordinator
 from .engine import AttemptResult, Outcome, club_day, covered_dates, starts_watch, watched_dates
 from .engine.watch import watchable
 from .rules import rules_of
-
-if TYPE_CHECKING:
-    from .api import PlaytomicClient
-    from .coordinator import AvailabilityCoordinator, MatchesCoordinator
-    from .runtime import PlaytomicConfigEntry
 
 STORE_VERSION = 1
 # A watch attempt that ends like this keeps watching: the court went again, or a transient error.
@@ -55,7 +52,7 @@ class CancellationWatch:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: PlaytomicConfigEntry,
+        entry: ConfigEntry,
         *,
         client: PlaytomicClient,
         matches: MatchesCoordinator,
