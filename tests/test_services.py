@@ -9,6 +9,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
@@ -726,3 +727,76 @@ async def test_window_ending_at_midnight_is_accepted(
     )
     assert result["outcome"] == "dry_run"
     assert result["local_start"].startswith(f"{late['date']}T2")
+
+
+# A rule's device instead of ids -------------------------------------------------------------
+
+
+def _device_id(hass: HomeAssistant, entry: MockConfigEntry, identifier: str) -> str:
+    """The id of the entry's device with this identifier (works on every supported HA)."""
+    registry = dr.async_get(hass)
+    devices = dr.async_entries_for_config_entry(registry, entry.entry_id)
+    return next(d.id for d in devices if (DOMAIN, identifier) in d.identifiers)
+
+
+def _rule_device_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    return _device_id(hass, entry, f"{ALICE_ID}_{RULE_SUBENTRY_ID}")
+
+
+async def test_actions_take_the_rules_device(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """The device picked in the UI names the account and the rule: no pasted ids."""
+    await setup_integration(hass, mock_config_entry)
+    device_id = _rule_device_id(hass, mock_config_entry)
+
+    found = await _call(
+        hass, "find_slots", {"device_id": device_id, "date": "2026-03-03", "duration": 90}
+    )
+    assert found["slots"]
+    assert {slot["tenant_id"] for slot in found["slots"]} == {NORTE_ID}
+
+    result = await _call(hass, "book", {"device_id": device_id, "dry_run": True})
+    assert result["outcome"] == "dry_run"
+    assert result["rule_id"] == RULE_SUBENTRY_ID
+    assert result["tenant_id"] == NORTE_ID
+    assert not _own(fake_playtomic)
+
+
+async def test_device_errors_are_translated(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """No account at all, a device that is not a rule, a device and a rule together."""
+    await setup_integration(hass, mock_config_entry)
+    device_id = _rule_device_id(hass, mock_config_entry)
+    account_device = _device_id(hass, mock_config_entry, ALICE_ID)
+    assert await _validation_key(hass, "book", {"dry_run": True}) == "account_required"
+    assert (
+        await _validation_key(hass, "find_slots", {"device_id": account_device})
+        == "device_not_rule"
+    )
+    assert (
+        await _validation_key(hass, "book", {"device_id": device_id, "rule": RULE_SUBENTRY_ID})
+        == "rule_or_device"
+    )
+    assert (
+        await _validation_key(
+            hass, "book", {"device_id": device_id, "config_entry_id": "another-entry"}
+        )
+        == "device_other_account"
+    )
+
+
+async def test_book_explicit_target_defaults_to_the_first_rules_club(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """Without `tenant_id` a one-off booking goes to the club of the account's first rule."""
+    await setup_integration(hass, mock_config_entry)
+    target = {key: value for key, value in RIVERSIDE_MORNING.items() if key != "tenant_id"}
+    result = await _call(
+        hass,
+        "book",
+        {"config_entry_id": mock_config_entry.entry_id, **target, "dry_run": True},
+    )
+    assert result["outcome"] == "dry_run"
+    assert result["tenant_id"] == NORTE_ID

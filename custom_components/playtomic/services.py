@@ -18,7 +18,7 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
@@ -32,6 +32,7 @@ from .const import COURT_TYPES, DEFAULT_SPORT, DOMAIN
 from .engine import BookingRule
 from .engine.outcome import AttemptResult, Outcome
 from .engine.reasons import Reason, reason_of
+from .entity import rule_device_id
 from .failures import client_error, reason_error, translating
 from .rules import rule_of, rules_of
 from .runtime import PlaytomicConfigEntry
@@ -43,6 +44,7 @@ SERVICE_BOOK = "book"
 SERVICE_CANCEL_BOOKING = "cancel_booking"
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_DEVICE_ID = "device_id"
 ATTR_TENANT_ID = "tenant_id"
 ATTR_DATE = "date"
 ATTR_END_DATE = "end_date"
@@ -81,7 +83,9 @@ def _notify_name(value: str) -> str:
 
 FIND_SLOTS_SCHEMA = vol.Schema(
     {
-        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        # The account, or a rule's device (which names its account too).
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Optional(ATTR_DEVICE_ID): cv.string,
         vol.Optional(ATTR_TENANT_ID): cv.string,
         vol.Optional(ATTR_DATE): cv.date,
         vol.Optional(ATTR_END_DATE): cv.date,
@@ -95,7 +99,8 @@ FIND_SLOTS_SCHEMA = vol.Schema(
 
 BOOK_SCHEMA = vol.Schema(
     {
-        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Optional(ATTR_DEVICE_ID): cv.string,
         vol.Optional(ATTR_RULE): cv.string,
         vol.Optional(ATTR_TENANT_ID): cv.string,
         vol.Optional(ATTR_DATE): cv.date,
@@ -163,6 +168,31 @@ def async_get_config_entry(hass: HomeAssistant, entry_id: str) -> PlaytomicConfi
     return entry
 
 
+def _account_and_rule(call: ServiceCall) -> tuple[PlaytomicConfigEntry, str | None]:
+    """The account an action uses and the rule it names: `config_entry_id` (and `rule`), or
+    the device of a rule (the device selector offers rule devices only)."""
+    device_id: str | None = call.data.get(ATTR_DEVICE_ID)
+    if device_id is None:
+        if ATTR_CONFIG_ENTRY_ID not in call.data:
+            raise _invalid("account_required")
+        return async_get_config_entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID]), call.data.get(
+            ATTR_RULE
+        )
+    if ATTR_RULE in call.data:
+        raise _invalid("rule_or_device")
+    device = dr.async_get(call.hass).async_get(device_id)
+    for entry_id in device.config_entries if device else ():
+        entry = call.hass.config_entries.async_get_entry(entry_id)
+        if entry is None or entry.domain != DOMAIN or device is None:
+            continue
+        if call.data.get(ATTR_CONFIG_ENTRY_ID, entry_id) != entry_id:
+            raise _invalid("device_other_account")
+        for subentry_id in entry.subentries:
+            if rule_device_id(entry, subentry_id) in device.identifiers:
+                return async_get_config_entry(call.hass, entry_id), subentry_id
+    raise _invalid("device_not_rule", device_id=device_id)
+
+
 async def _api[R](hass: HomeAssistant, entry: PlaytomicConfigEntry, call: Awaitable[R]) -> R:
     """Await a client call, turning its failure into a translated action error."""
     try:
@@ -207,12 +237,15 @@ def _check_window(start: time | None, end: time | None) -> None:
 
 async def _async_find_slots(call: ServiceCall) -> ServiceResponse:
     _check_input(call)
-    entry = async_get_config_entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    entry, rule_id = _account_and_rule(call)
+    # A rule's device searches at the rule's club, for its sport, unless told otherwise.
+    rule = _rule(entry, rule_id) if rule_id else None
     client = entry.runtime_data.client
     window_start: time | None = call.data.get(ATTR_WINDOW_START)
     window_end: time | None = call.data.get(ATTR_WINDOW_END)
     _check_window(window_start, window_end)
-    club = await _club(call.hass, entry, _default_tenant(entry, call.data.get(ATTR_TENANT_ID)))
+    tenant_id = call.data.get(ATTR_TENANT_ID) or (rule.tenant_id if rule else None)
+    club = await _club(call.hass, entry, _default_tenant(entry, tenant_id))
     days = _day_range(call, club)
     duration = call.data.get(ATTR_DURATION)
     flt = SlotFilter(
@@ -221,7 +254,7 @@ async def _async_find_slots(call: ServiceCall) -> ServiceResponse:
         durations=frozenset({duration}) if duration else None,
         court_type=call.data.get(ATTR_COURT_TYPE, "any"),
     )
-    sport: str = call.data.get(ATTR_SPORT, DEFAULT_SPORT)
+    sport: str = call.data.get(ATTR_SPORT) or (rule.sport_id if rule else DEFAULT_SPORT)
     now = dt_util.utcnow()
     found: list[Any] = []
     for day in days:
@@ -246,17 +279,18 @@ async def _async_find_slots(call: ServiceCall) -> ServiceResponse:
     return {"slots": found}
 
 
-def _explicit_target(call: ServiceCall) -> ExplicitTarget:
+def _explicit_target(call: ServiceCall, entry: PlaytomicConfigEntry) -> ExplicitTarget:
     missing = [
         key
-        for key in (ATTR_TENANT_ID, ATTR_DATE, ATTR_WINDOW_START, ATTR_WINDOW_END, ATTR_DURATION)
+        for key in (ATTR_DATE, ATTR_WINDOW_START, ATTR_WINDOW_END, ATTR_DURATION)
         if key not in call.data
     ]
     if missing:
         raise _invalid("target_incomplete", fields=", ".join(missing))
     _check_window(call.data[ATTR_WINDOW_START], call.data[ATTR_WINDOW_END])
     return ExplicitTarget(
-        tenant_id=call.data[ATTR_TENANT_ID],
+        # Without a club: the club of the account's first rule, as find_slots.
+        tenant_id=_default_tenant(entry, call.data.get(ATTR_TENANT_ID)),
         day=call.data[ATTR_DATE],
         window_start=call.data[ATTR_WINDOW_START],
         window_end=call.data[ATTR_WINDOW_END],
@@ -278,8 +312,7 @@ async def _wait_while_loaded(
 async def _async_book(call: ServiceCall) -> ServiceResponse:
     _check_input(call)
     hass = call.hass
-    entry = async_get_config_entry(hass, call.data[ATTR_CONFIG_ENTRY_ID])
-    rule_id: str | None = call.data.get(ATTR_RULE)
+    entry, rule_id = _account_and_rule(call)
     target: ExplicitTarget | None = None
     rule: BookingRule | None = None
     if rule_id is not None:
@@ -290,7 +323,7 @@ async def _async_book(call: ServiceCall) -> ServiceResponse:
             raise _invalid("notify_with_rule")
         rule = _rule(entry, rule_id)
     else:
-        target = _explicit_target(call)
+        target = _explicit_target(call, entry)
 
     dry_run: bool | None = call.data.get(ATTR_DRY_RUN)
     at: datetime | None = call.data.get(ATTR_AT)
