@@ -122,8 +122,34 @@ class PlaytomicRuleEntity(Entity):
         once it is gone or when the engine cannot use it (its entities are then unavailable)."""
         return rule_of(self.entry, self.subentry_id)
 
+    # The view of the state write in progress (see _write_state), else None.
+    _writing_view: RuleView | None = None
+
     def view(self) -> RuleView | None:
-        """The current data of the rule, or None once the rule is gone or unusable."""
+        """The current data of the rule, or None once the rule is gone or unusable.
+
+        During a state write every property (availability, value, attributes) reads the one view
+        computed for that write, so the rule is parsed and planned once per write.
+        """
+        if self._writing_view is not None:
+            return self._writing_view
+        return self._compute_view()
+
+    @callback
+    def _write_state(self) -> None:
+        """Write the state (and run `_after_write`) from one view of the rule."""
+        self._writing_view = self._compute_view()
+        try:
+            self.async_write_ha_state()
+            self._after_write()
+        finally:
+            self._writing_view = None
+
+    @callback
+    def _after_write(self) -> None:
+        """Runs right after a state write, with that write's view still current."""
+
+    def _compute_view(self) -> RuleView | None:
         rule = self.rule
         if rule is None:
             return None
@@ -153,9 +179,9 @@ class PlaytomicRuleEntity(Entity):
 
     @callback
     def _handle_update(self) -> None:
-        self.async_write_ha_state()
+        self._write_state()
 
     @callback
     def _handle_result(self, result: AttemptResult) -> None:
         if result.rule_id == self.subentry_id:
-            self.async_write_ha_state()
+            self._write_state()

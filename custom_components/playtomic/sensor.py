@@ -184,19 +184,19 @@ class PlaytomicRuleSensor(PlaytomicRuleEntity, SensorEntity):
     @callback
     def _arm_timer(self) -> None:
         self._cancel_timer()
+        if self.entity_description.key != "next_booking_attempt":
+            return
         value = self.native_value
-        if self.entity_description.key == "next_booking_attempt" and isinstance(value, datetime):
+        if isinstance(value, datetime):
             self._unsub_timer = async_track_point_in_utc_time(self.hass, self._passed, value)
 
     @callback
     def _passed(self, _now: datetime) -> None:
         self._unsub_timer = None
-        self.async_write_ha_state()
-        self._arm_timer()
+        self._write_state()
 
     @callback
-    def _handle_update(self) -> None:
-        super()._handle_update()
+    def _after_write(self) -> None:
         self._arm_timer()
 
 
