@@ -7,8 +7,10 @@ import asyncio
 import contextlib
 from datetime import timedelta
 import logging
+from pathlib import Path
 import signal
 
+from . import persist
 from .clock import FakeClock
 from .server import FakePlaytomic
 
@@ -28,6 +30,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--access-ttl", type=float, default=3600.0, help="access token lifetime (s)"
     )
+    parser.add_argument(
+        "--state-file",
+        type=Path,
+        help="keep bookings, release settings and tokens in this JSON file across restarts",
+    )
     return parser.parse_args(argv)
 
 
@@ -39,6 +46,8 @@ async def serve(args: argparse.Namespace) -> None:
         latency=args.latency_ms / 1000,
     )
     clubs = fake.scenario(args.scenario)
+    if args.state_file is not None:
+        persist.load(fake, args.state_file)
     url = await fake.start(args.host, args.port)
     _LOGGER.info(
         "fake Playtomic on %s (scenario %s); controls at %s/_fake/", url, args.scenario, url
@@ -61,9 +70,19 @@ async def serve(args: argparse.Namespace) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    saver = (
+        None
+        if args.state_file is None
+        else asyncio.create_task(persist.autosave(fake, args.state_file))
+    )
     try:
         await stop.wait()
     finally:
+        if saver is not None:
+            saver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await saver
+            persist.save(fake, args.state_file)
         await fake.stop()
 
 

@@ -16,6 +16,7 @@ from .booking import BookingHandlers
 from .controls import CONTROL_PREFIX, ControlHandlers
 from .matches import MatchHandlers
 from .models import RecordedRequest
+from .page import PageHandlers
 from .responses import InvalidBodyError, api_error, json_body
 from .tenants import TenantHandlers
 from .wire import http_date
@@ -38,6 +39,7 @@ def build_app(fake: FakePlaytomic) -> web.Application:
         BookingHandlers(fake),
         MatchHandlers(fake),
         ControlHandlers(fake),
+        PageHandlers(fake),
     ):
         app.add_routes(handlers.routes())
 

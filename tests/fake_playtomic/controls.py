@@ -17,6 +17,7 @@ from .models import (
     Rolling,
     ScheduledCancellation,
 )
+from .page import render, wants_html
 from .responses import InvalidBodyError, bad_parameters, json_body, json_ok
 from .wire import naive_utc, parse_utc
 
@@ -200,6 +201,10 @@ class ControlHandlers:
 
     async def index(self, request: web.Request) -> web.Response:
         fake = self._fake
+        if wants_html(request):
+            return web.Response(
+                text=render(fake, request.query.get("message")), content_type="text/html"
+            )
         now = fake.clock.now()
         return json_ok(
             {

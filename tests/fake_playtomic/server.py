@@ -231,8 +231,12 @@ class FakePlaytomic:
 
         Keeps the current horizon (days ahead); returns the release instant.
         """
+        return self.release_at(tenant_id, self.clock.now() + timedelta(seconds=seconds))
+
+    def release_at(self, tenant_id: str, instant: datetime) -> datetime:
+        """Switch the club to a daily drop at ``instant``'s club-local time of day (see
+        ``release_in``); returns the instant."""
         club = self._club(tenant_id)
-        instant = self.clock.now() + timedelta(seconds=seconds)
         days = (
             club.release.days_ahead
             if isinstance(club.release, DailyDrop)

@@ -79,6 +79,10 @@ class State:
     def find_intent(self, intent_id: str) -> FakeIntent | None:
         return self._intents.get(intent_id)
 
+    def replace_matches(self, matches: list[FakeMatch]) -> None:
+        """Every match at once (persist.py restores the demo's bookings after a restart)."""
+        self._matches = list(matches)
+
     def add_intent(self, intent: FakeIntent) -> None:
         self._intents[intent.payment_intent_id] = intent
 

@@ -91,3 +91,24 @@ class TokenStore:
                 record.expires_at = now
                 count += 1
         return count
+
+    # Saving and restoring (persist.py: the demo keeps its sessions across restarts) ---------
+
+    def access_records(self) -> list[TokenRecord]:
+        return list(self._access.values())
+
+    def refresh_records(self) -> list[TokenRecord]:
+        return list(self._refresh.values())
+
+    def restore(
+        self,
+        access: list[TokenRecord],
+        refresh: list[TokenRecord],
+        issued: list[str],
+        pairs: list[tuple[str, str]],
+    ) -> None:
+        """Replace every token by saved ones."""
+        self._access = {record.token: record for record in access}
+        self._refresh = {record.token: record for record in refresh}
+        self.issued = list(issued)
+        self.pairs = list(pairs)
