@@ -18,6 +18,8 @@ from homeassistant.const import __version__ as ha_version
 import pytest
 import yaml
 
+from tests.requirement_pins import check_dev_pins, pins
+
 ROOT = Path(__file__).resolve().parent.parent
 INTEGRATION = ROOT / "custom_components" / "playtomic"
 TRANSLATIONS = INTEGRATION / "translations"
@@ -96,36 +98,15 @@ def test_hacs_json_is_valid() -> None:
         assert hacs["homeassistant"] == ha_version
 
 
-def _pins(path: Path) -> dict[str, str]:
-    """`name==version` lines of a requirements file, names normalised as pip compares them."""
-    pins: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if match := re.fullmatch(r"([A-Za-z0-9_.-]+)==(\S+)", line.split("#")[0].strip()):
-            pins[re.sub(r"[-_.]+", "-", match[1]).lower()] = match[2]
-    return pins
-
-
 def test_dev_requirements_match_this_home_assistant() -> None:
     """The frontend and friends are pinned to what the Home Assistant of this venv requires.
 
-    hass runs with --skip-pip in scripts/develop and the e2e tests, so a pin that drifts from
-    package_constraints.txt is not corrected at start-up: hass would run with a frontend it was
-    not built for. Each venv checks its own file (the oldest one requirements_dev_oldest.txt).
+    Each venv checks its own file (the oldest one requirements_dev_oldest.txt; the newest one,
+    which has no unit tests, in tests/e2e/test_stack.py).
     """
-    oldest = _pins(ROOT / "requirements_test_oldest.txt")["pytest-homeassistant-custom-component"]
+    oldest = pins(ROOT / "requirements_test_oldest.txt")["pytest-homeassistant-custom-component"]
     on_oldest = metadata.version("pytest-homeassistant-custom-component") == oldest
-    dev = _pins(ROOT / ("requirements_dev_oldest.txt" if on_oldest else "requirements_dev.txt"))
-    assert "home-assistant-frontend" in dev
-    constraints_file = metadata.distribution("homeassistant").locate_file(
-        "homeassistant/package_constraints.txt"
-    )
-    constraints = _pins(Path(str(constraints_file)))
-    checked = {name: version for name, version in dev.items() if name in constraints}
-    assert checked == {name: constraints[name] for name in checked}
-    assert "home-assistant-frontend" in checked
-    for name, version in dev.items():
-        # What the venv holds is what the file asks for (setup installs it).
-        assert metadata.version(name) == version, name
+    check_dev_pins(ROOT / ("requirements_dev_oldest.txt" if on_oldest else "requirements_dev.txt"))
 
 
 def test_hacs_repository_layout() -> None:

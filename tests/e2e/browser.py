@@ -8,7 +8,7 @@ Chromium launch, and the few UI gestures (log in, answer a config-flow dialog, s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date
 import importlib.util
 import json
 import os
@@ -93,6 +93,19 @@ def calendar_cards_update_live() -> bool:
     assert spec is not None
     assert spec.origin is not None
     return "calendar/event/subscribe" in Path(spec.origin).read_text(encoding="utf-8")
+
+
+# The calendar card's list view: FullCalendar 6 (2026.2, 2026.10) classes, or the frontend's own
+# classes on FullCalendar 7 (2026.11).
+CALENDAR_LIST_EVENTS = "hui-calendar-card :is(.fc-list-event, .ha-fc-list-event)"
+
+
+def calendar_list_day(page: Page, day: date) -> Locator:
+    """The calendar card's heading of one day (FullCalendar 6 marks it with its ISO date)."""
+    dated = page.locator(f"hui-calendar-card .fc-list-day[data-date='{day.isoformat()}']")
+    return dated.or_(
+        page.locator("hui-calendar-card .ha-fc-list-day-header").filter(has_text=long_date(day))
+    )
 
 
 def write_browser_config(stack: E2EStack) -> None:
@@ -201,6 +214,6 @@ class Screenshots:
         return path
 
 
-def long_date(when: datetime) -> str:
+def long_date(when: date) -> str:
     """How the frontend writes a date for LOCALE with `format: datetime`: "25 November 2026"."""
     return f"{when.day} {when:%B %Y}"

@@ -19,9 +19,11 @@ import aiohttp
 import pytest
 
 from .browser import (
+    CALENDAR_LIST_EVENTS,
     UI_TIMEOUT_MS,
     Screenshots,
     calendar_cards_update_live,
+    calendar_list_day,
     call_ws,
     expect_step,
     flow_dialog,
@@ -322,7 +324,7 @@ async def test_add_integration_and_book_in_the_browser(
             slot = datetime.fromisoformat(slot_state["state"]).astimezone(ZoneInfo(MADRID_ZONE))
             await expect(slot_row).to_contain_text(f"{long_date(slot)} at {slot:%H:%M}")
 
-            events = page.locator("hui-calendar-card .fc-list-event")
+            events = page.locator(CALENDAR_LIST_EVENTS)
             # The demo account's own matches of the coming days are on the calendar already.
             await expect(events.filter(has_text="Club Padel Norte Madrid")).not_to_have_count(0)
             shown_before = await events.count()
@@ -363,7 +365,7 @@ async def test_add_integration_and_book_in_the_browser(
             )
             await expect(booked_event).to_have_count(1)
             await expect(events).to_have_count(shown_before + 1)
-            day = page.locator(f"hui-calendar-card .fc-list-day[data-date='{start:%Y-%m-%d}']")
+            day = calendar_list_day(page, start.date())
             await expect(day).to_have_count(1)
             await shots.take(page, "dashboard")
             phases.done("booking shown on the dashboard and in the calendar")
