@@ -78,6 +78,26 @@ class HassApi:
         )
         await self._exchange_code(created["auth_code"])
 
+    async def login(self, username: str, password: str) -> None:
+        """An access token for an existing user, through Home Assistant's own login flow."""
+        flow = await self.request(
+            "POST",
+            "/auth/login_flow",
+            json={
+                "client_id": self.client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": f"{self.base_url}/?auth_callback=1",
+            },
+        )
+        done = await self.request(
+            "POST",
+            f"/auth/login_flow/{flow['flow_id']}",
+            json={"client_id": self.client_id, "username": username, "password": password},
+        )
+        if done.get("type") != "create_entry":
+            raise HassApiError(f"login refused: {done!r}")
+        await self._exchange_code(done["result"])
+
     async def _exchange_code(self, code: str) -> None:
         async with self.session.post(
             f"{self.base_url}/auth/token",
