@@ -504,3 +504,28 @@ async def test_one_request_per_club_day_and_clubs_batched(
         assert all(set(r.query["tenant_id"].split(",")) == {NORTE_ID, MIXED_ID} for r in asked)
         days = [r.query["start_min"] for r in asked]
         assert len(days) == len(set(days))
+
+
+async def test_reauth_needed_pauses_the_watch(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """While the account waits for the user to sign in again, no round books; afterwards it does."""
+    freezer.move_to("2026-03-02T09:00:00+00:00")
+    _seed_watch(hass_storage, mock_config_entry, [TARGET])
+    await setup_integration(hass, mock_config_entry)
+    mock_config_entry.async_start_reauth(hass)
+    await hass.async_block_till_done()
+    assert mock_config_entry.runtime_data.watch.pause_reason() == "reauth_needed"
+    for _ in range(2):
+        await _tick(hass, freezer)
+    assert not _own(fake_playtomic, TARGET)
+    assert not [r for r in fake_playtomic.requests if r.path == "/v1/payment_intents"]
+
+    for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN):
+        hass.config_entries.flow.async_abort(flow["flow_id"])
+    await _tick(hass, freezer)
+    assert len(_own(fake_playtomic, TARGET)) == 1
