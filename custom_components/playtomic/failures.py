@@ -14,6 +14,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
+from .api import limit_retry_waits
 from .const import DOMAIN, LOGGER
 from .engine.reasons import Reason, reason_of
 
@@ -50,9 +51,11 @@ def client_error(hass: HomeAssistant, entry: ConfigEntry, err: BaseException) ->
 
 async def translating[R](step: Awaitable[R], what: str) -> R:
     """Await an action's or a button's work: a bug ends in the translated `internal_error`
-    (logged with its traceback), never in a raw exception shown to the user."""
+    (logged with its traceback), never in a raw exception shown to the user; and the call waits
+    at most `ACTION_RETRY_WAIT_CAP_SECONDS` in total on 429/5xx back-offs."""
     try:
-        return await step
+        with limit_retry_waits():
+            return await step
     except HomeAssistantError:
         raise
     except Exception as err:

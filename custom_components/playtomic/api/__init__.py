@@ -5,7 +5,7 @@ The contract it follows is docs/playtomic-api.md; every guess about the real API
 
 from __future__ import annotations
 
-from .client import PlaytomicClient
+from .client import PlaytomicClient, limit_retry_waits
 from .contract import DEFAULT_BASE_URL
 from .errors import (
     UNEXPECTED_RESPONSE,
@@ -20,6 +20,7 @@ from .errors import (
     PlaytomicEdgeBlockedError,
     PlaytomicError,
     PlaytomicRateLimitedError,
+    ResponseTooLargeError,
     SlotNotAvailableError,
 )
 from .ids import is_playtomic_id
@@ -68,6 +69,7 @@ __all__ = [
     "PlaytomicEdgeBlockedError",
     "PlaytomicError",
     "PlaytomicRateLimitedError",
+    "ResponseTooLargeError",
     "ServerTimeSample",
     "Slot",
     "SlotFilter",
@@ -82,6 +84,7 @@ __all__ = [
     "filter_slots",
     "is_playtomic_id",
     "legacy_checkout_link",
+    "limit_retry_waits",
     "local_day_window",
     "local_to_utc",
     "match_link",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta, tzinfo
 import logging
 from typing import Any
@@ -41,6 +43,37 @@ SleepFunc = Callable[[float], Awaitable[None]]
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class _WaitBudget:
+    """Seconds of back-off one caller (an action call) may still spend, shared by its tasks."""
+
+    def __init__(self, seconds: float) -> None:
+        self.left = seconds
+
+
+_WAIT_BUDGET: ContextVar[_WaitBudget | None] = ContextVar("playtomic_wait_budget", default=None)
+
+
+@contextmanager
+def limit_retry_waits(seconds: float = contract.ACTION_RETRY_WAIT_CAP_SECONDS) -> Iterator[None]:
+    """Cap the total back-off waits (429/5xx on GETs) of every request made inside the block."""
+    token = _WAIT_BUDGET.set(_WaitBudget(seconds))
+    try:
+        yield
+    finally:
+        _WAIT_BUDGET.reset(token)
+
+
+def _take_wait(delay: float) -> bool:
+    """Whether a back-off of `delay` fits the current caller's budget (and book it if so)."""
+    budget = _WAIT_BUDGET.get()
+    if budget is None:
+        return True
+    if delay > budget.left:
+        return False
+    budget.left -= delay
+    return True
 
 
 class PlaytomicClient:
@@ -165,6 +198,9 @@ class PlaytomicClient:
                 and retries < contract.GET_MAX_RETRIES
             ):
                 delay = self._backoff(response, retries)
+                if not _take_wait(delay):
+                    _LOGGER.info("GET %s: retry wait cap of this call reached", path)
+                    return response
                 retries += 1
                 _LOGGER.info(
                     "Playtomic answered %s to GET %s; retry %s in %.1f s",

@@ -70,6 +70,16 @@ RETRY_AFTER_CAP_SECONDS: Final = 120.0
 GET_MAX_RETRIES: Final = 3
 GET_BACKOFF_BASE_SECONDS: Final = 1.0  # 1 s, 2 s, 4 s when the server gives no Retry-After
 GET_RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
+# One action call (find_slots, book, a button press) waits at most this long in total on those
+# back-offs; past it, the 429/5xx is the answer (a huge Retry-After must not hold a call).
+ACTION_RETRY_WAIT_CAP_SECONDS: Final = 20.0
+
+# Bounds on what an answer may cost us (not Playtomic's rules; nothing real comes near them):
+# bodies are read up to this size (a bigger one is refused, not buffered), and list answers are
+# read up to this many items (the rest is ignored with a warning), so no answer blocks the loop.
+MAX_RESPONSE_BYTES: Final = 4 * 1024 * 1024
+MAX_LIST_ITEMS: Final = 2000
+MAX_SLOTS_PER_ANSWER: Final = 10_000
 
 # §8 rule 5: human-scale request volume. The client does not schedule anything itself; the
 # integration and the engine read these so every cadence lives next to the other guesses.

@@ -53,6 +53,13 @@ class PlaytomicApiError(PlaytomicError):
         self.message = message
 
 
+class ResponseTooLargeError(PlaytomicApiError):
+    """An answer larger than `contract.MAX_RESPONSE_BYTES`: refused, never buffered whole."""
+
+    def __init__(self, http_status: int | None, limit: int) -> None:
+        super().__init__(http_status, UNEXPECTED_RESPONSE, f"Answer larger than {limit} bytes")
+
+
 class PlaytomicRateLimitedError(PlaytomicApiError):
     """429 still returned after the allowed waits (§8 rule 6)."""
 

@@ -6,7 +6,7 @@ raises PlaytomicApiError(code=UNEXPECTED_RESPONSE).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
@@ -509,10 +509,13 @@ def slots_from_availability(
     Slots of courts the club does not list as usable are dropped (only when the club has courts).
     `window` keeps only starts inside [start, end] (the club-local day that was asked for).
     """
-    entries = as_list(payload, "availability")
+    entries = _capped(as_list(payload, "availability"), "availability entries")
     seen: set[tuple[str, datetime, int]] = set()
     slots: list[Slot] = []
     for raw in entries:
+        if len(slots) >= contract.MAX_SLOTS_PER_ANSWER:
+            _LOGGER.warning("Availability answer cut at %s slots", contract.MAX_SLOTS_PER_ANSWER)
+            break
         entry = as_object(raw, "availability entry")
         resource_id = req_str(entry, "resource_id", "availability entry")
         day_text = req_str(entry, "start_date", "availability entry")
@@ -523,7 +526,8 @@ def slots_from_availability(
         court = club.court(resource_id)
         if court is None and club.courts:
             continue
-        for raw_slot in as_list(entry.get("slots") or [], "availability slots"):
+        raw_slots = as_list(entry.get("slots") or [], "availability slots")
+        for raw_slot in raw_slots[: contract.MAX_SLOTS_PER_ANSWER - len(slots)]:
             slot_data = as_object(raw_slot, "availability slot")
             start_text = req_str(slot_data, "start_time", "availability slot")
             try:
@@ -694,15 +698,22 @@ def _user_ids_in(value: object, depth: int = 0) -> set[str]:
 
 def matches_from_json(payload: object) -> list[Match]:
     """§6 DECISION: a bare array or {"content": [...]}."""
-    return [
-        Match.from_json(item) for item in unwrap_list(payload, contract.MATCH_LIST_KEYS, "matches")
-    ]
+    items = unwrap_list(payload, contract.MATCH_LIST_KEYS, "matches")
+    return [Match.from_json(item) for item in _capped(items, "matches")]
+
+
+def _capped(items: Sequence[Any], what: str, limit: int = contract.MAX_LIST_ITEMS) -> Sequence[Any]:
+    """The first `limit` items: a huge answer must not block the event loop while parsed."""
+    if len(items) > limit:
+        _LOGGER.warning("Playtomic sent %s %s; reading the first %s", len(items), what, limit)
+        return items[:limit]
+    return items
 
 
 def clubs_from_json(payload: object, *, fallback_zone: tzinfo | None = None) -> list[Club]:
     """§3: a bare array or {"tenants": [...]}."""
     items = unwrap_list(payload, contract.TENANT_LIST_KEYS, "tenants")
-    return [Club.from_json(item, fallback_zone=fallback_zone) for item in items]
+    return [Club.from_json(item, fallback_zone=fallback_zone) for item in _capped(items, "clubs")]
 
 
 @dataclass(frozen=True, slots=True)

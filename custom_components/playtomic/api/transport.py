@@ -26,6 +26,7 @@ from .errors import (
     PlaytomicEdgeBlockedError,
     PlaytomicError,
     PlaytomicRateLimitedError,
+    ResponseTooLargeError,
 )
 from .timeconv import parse_http_date
 
@@ -85,6 +86,21 @@ class RawResponse:
                 if isinstance(text, str) and text:
                     message = text
         return code, message
+
+
+async def _read_capped(resp: aiohttp.ClientResponse) -> bytes:
+    """The body, refused (ResponseTooLargeError) as soon as it passes the size cap."""
+    limit = contract.MAX_RESPONSE_BYTES
+    if (resp.content_length or 0) > limit:
+        raise ResponseTooLargeError(resp.status, limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise ResponseTooLargeError(resp.status, limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: datetime) -> float | None:
@@ -189,7 +205,7 @@ class Transport:
                 # aiohttp would label an empty POST application/octet-stream; §1.2 sends none
                 skip_auto_headers=() if data is not None else ("Content-Type",),
             ) as resp:
-                body = await resp.read()
+                body = await _read_capped(resp)
                 status = resp.status
                 resp_headers = CIMultiDictProxy(CIMultiDict(resp.headers))
                 content_type = resp.headers.get("Content-Type", "")
