@@ -156,6 +156,25 @@ async def call_ws(page: Page, message: dict[str, Any]) -> Any:
     )
 
 
+async def save_dashboard(
+    page: Page, url_path: str, title: str, config: dict[str, Any], icon: str = "mdi:tennis"
+) -> None:
+    """Create a storage dashboard in the sidebar and save its configuration (websocket)."""
+    await call_ws(
+        page,
+        {
+            "type": "lovelace/dashboards/create",
+            "url_path": url_path,
+            "title": title,
+            "icon": icon,
+            "mode": "storage",
+            "show_in_sidebar": True,
+            "require_admin": False,
+        },
+    )
+    await call_ws(page, {"type": "lovelace/config/save", "url_path": url_path, "config": config})
+
+
 def flow_dialog(page: Page) -> Locator:
     """The config-flow dialog (its CSS pierces the frontend's shadow roots)."""
     return page.locator("dialog-data-entry-flow")

@@ -32,6 +32,7 @@ from .browser import (
     long_date,
     new_page,
     pick_option,
+    save_dashboard,
     serves_local_brand_images,
     skip_reason,
     submit_step,
@@ -283,26 +284,7 @@ async def test_add_integration_and_book_in_the_browser(
             await show_rule_device(page, stack.hass_url, shots)
 
             ids = await integration_entities(page)
-            await call_ws(
-                page,
-                {
-                    "type": "lovelace/dashboards/create",
-                    "url_path": DASHBOARD_URL,
-                    "title": DASHBOARD_TITLE,
-                    "icon": "mdi:tennis",
-                    "mode": "storage",
-                    "show_in_sidebar": True,
-                    "require_admin": False,
-                },
-            )
-            await call_ws(
-                page,
-                {
-                    "type": "lovelace/config/save",
-                    "url_path": DASHBOARD_URL,
-                    "config": dashboard_config(ids),
-                },
-            )
+            await save_dashboard(page, DASHBOARD_URL, DASHBOARD_TITLE, dashboard_config(ids))
             await page.locator("ha-sidebar").get_by_text(DASHBOARD_TITLE, exact=True).click()
             await page.wait_for_url(f"**/{DASHBOARD_URL}/padel")
             phases.done("dashboard saved and opened")
