@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
@@ -57,11 +56,6 @@ type Report = Callable[[AttemptResult], Awaitable[None]]
 
 class SchedulerStoppedError(Exception):
     """The entry was unloaded while a release was pending."""
-
-
-def signal_plan(entry_id: str) -> str:
-    """Dispatcher signal sent whenever a rule's next attempt changes."""
-    return f"{DOMAIN}_plan_{entry_id}"
 
 
 def store_key(entry_id: str) -> str:
@@ -209,7 +203,6 @@ class ReleaseScheduler:
                 # The running release keeps its persisted state; the next one is armed after it.
                 continue
             self._arm(rule, upcoming if rule.auto_book else None)
-        async_dispatcher_send(self.hass, signal_plan(self._entry_id))
 
     def _arm(self, rule: BookingRule, attempt: PlannedAttempt | None) -> None:
         state = self._state.setdefault(rule.rule_id, {})
