@@ -487,18 +487,42 @@ async def test_user_step_unknown_error_recovers(
     await finish(hass, await login(hass, result["flow_id"]))
 
 
-async def test_user_step_login_without_user_id(
+async def test_user_step_login_without_user_id_reads_the_profile(
     hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_setup_entry: AsyncMock
 ) -> None:
-    """Without a user id the account cannot be told apart from others: `unknown`."""
+    """Contract §11.4: a login answer without the user id is completed from /v2/users/me."""
     result = await start(hass)
+    pair = fake_playtomic.state.tokens.issue(ALICE_ID)
     fake_playtomic.respond(
         "POST",
         "^/v3/auth/login$",
-        json={"access_token": "a", "refresh_token": "r"},
+        json={"access_token": pair.access.token, "refresh_token": pair.refresh.token},
     )
+    fake_playtomic.clear_requests()
     result = await login(hass, result["flow_id"])
-    assert result["errors"] == {"base": "unknown"}
+    assert not result.get("errors")
+    paths = [r.path for r in fake_playtomic.requests]
+    assert paths.count("/v3/auth/login") == 1
+    assert "/v2/users/me" in paths
+    created = await finish(hass, result)
+    assert created["result"].unique_id == ALICE_ID
+    assert created["data"]["user_id"] == ALICE_ID
+
+
+async def test_user_step_without_any_user_id_is_refused(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_setup_entry: AsyncMock
+) -> None:
+    """Without a user id the account cannot be told apart from others: refused."""
+    result = await start(hass)
+    pair = fake_playtomic.state.tokens.issue(ALICE_ID)
+    fake_playtomic.respond(
+        "POST",
+        "^/v3/auth/login$",
+        json={"access_token": pair.access.token, "refresh_token": pair.refresh.token},
+    )
+    fake_playtomic.respond("GET", "^/v2/users/me$", json={"full_name": "Alice"})
+    result = await login(hass, result["flow_id"])
+    assert result["errors"]
     await finish(hass, await login(hass, result["flow_id"]))
 
 

@@ -256,16 +256,13 @@ class PlaytomicConfigFlow(ClubRuleSteps[ConfigFlowResult], ConfigFlow, domain=DO
         """Log in; on success keep the client (and its tokens) and the user id."""
         client = create_client(self.hass, {CONF_EMAIL: email, CONF_PASSWORD: password})
         try:
-            tokens = await client.login()
+            await client.login()
+            # Contract §11.4: a login answer without the user id is completed from the profile.
+            user_id = await client.require_user_id()
         except PlaytomicError as err:
             return {"base": flow_error(err)}
         except Exception:
             LOGGER.exception("Unexpected error while logging in to Playtomic")
-            return {"base": "unknown"}
-        user_id = tokens.user_id or client.user_id
-        if not user_id:
-            # The unique id is the Playtomic user id; without it duplicates cannot be detected.
-            LOGGER.error("Playtomic accepted the login but sent no user id")
             return {"base": "unknown"}
         self._client = client
         self._user_id = user_id
