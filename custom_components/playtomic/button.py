@@ -1,16 +1,19 @@
-"""Button `book_now`: book the rule's best open slot right away."""
+"""Buttons: `book_now` books the rule's best open slot right away; the account's diagnostic
+`check_api` runs the read-only API self-check (its report is in diagnostics)."""
 
 from __future__ import annotations
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api_check import async_check_api
 from .booking import async_book
 from .const import SUBENTRY_BOOKING_RULE
 from .engine.outcome import Outcome
 from .engine.reasons import Reason
-from .entity import PlaytomicRuleEntity
+from .entity import PlaytomicAccountEntity, PlaytomicRuleEntity
 from .failures import reason_error, translating
 from .runtime import PlaytomicConfigEntry
 
@@ -18,6 +21,22 @@ from .runtime import PlaytomicConfigEntry
 PARALLEL_UPDATES = 1
 
 BOOK_NOW = ButtonEntityDescription(key="book_now", translation_key="book_now")
+CHECK_API = ButtonEntityDescription(
+    key="check_api", translation_key="check_api", entity_category=EntityCategory.DIAGNOSTIC
+)
+
+
+class PlaytomicCheckApiButton(PlaytomicAccountEntity, ButtonEntity):
+    """Runs the API self-check; a shape mismatch raises a Repairs issue."""
+
+    @property
+    def available(self) -> bool:
+        """Pressable even while the polls fail: that is when the check helps most."""
+        return True
+
+    async def async_press(self) -> None:
+        """Read each endpoint once (never a booking request)."""
+        await translating(async_check_api(self.hass, self.entry), "Check the API")
 
 
 class PlaytomicBookNowButton(PlaytomicRuleEntity, ButtonEntity):
@@ -42,7 +61,8 @@ async def async_setup_entry(
     entry: PlaytomicConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """One button per booking rule."""
+    """One button per booking rule, and the account's self-check."""
+    async_add_entities([PlaytomicCheckApiButton(entry, CHECK_API)])
     for subentry_id, subentry in entry.subentries.items():
         if subentry.subentry_type == SUBENTRY_BOOKING_RULE:
             async_add_entities(

@@ -90,5 +90,7 @@ async def async_get_config_entry_diagnostics(
         # Watched dates, watch bookings and pauses; the rounds' hourly ceiling is under
         # availability.requests.
         "watch": runtime.watch.diagnostics() if runtime.watch else None,
+        # The last `check_api` report: per endpoint, whether Playtomic answered in our shape.
+        "api_check": runtime.api_check.as_dict() if runtime.api_check else None,
     }
     return async_redact_data(data, TO_REDACT)

@@ -10,12 +10,14 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
+from .api.selfcheck import ApiCheckReport
 from .const import DOMAIN
 
 ISSUE_EDGE_BLOCKED = "edge_blocked"
 ISSUE_PAYMENT_NOT_POSSIBLE = "payment_not_possible"
 ISSUE_AUTH_FAILED = "auth_failed"
 ISSUE_UNUSABLE_RULE = "unusable_rule"
+ISSUE_API_SHAPE_MISMATCH = "api_shape_mismatch"
 
 
 def issue_id(kind: str, entry_id: str, rule_id: str | None = None) -> str:
@@ -69,6 +71,28 @@ def async_raise_edge_blocked_issue(hass: HomeAssistant, entry: ConfigEntry) -> N
 def async_delete_edge_blocked_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Requests pass again."""
     ir.async_delete_issue(hass, DOMAIN, issue_id(ISSUE_EDGE_BLOCKED, entry.entry_id))
+
+
+@callback
+def async_sync_api_check_issue(
+    hass: HomeAssistant, entry: ConfigEntry, report: ApiCheckReport
+) -> None:
+    """A `check_api` run found answers of another shape: explain which; a clean run clears it."""
+    mismatches = report.mismatches
+    if not mismatches:
+        ir.async_delete_issue(hass, DOMAIN, issue_id(ISSUE_API_SHAPE_MISMATCH, entry.entry_id))
+        return
+    _raise_rule_issue(
+        hass,
+        entry,
+        ISSUE_API_SHAPE_MISMATCH,
+        None,
+        severity=ir.IssueSeverity.WARNING,
+        placeholders={
+            "account": entry.title,
+            "endpoints": ", ".join(f"{m.endpoint} ({m.detail})" for m in mismatches),
+        },
+    )
 
 
 @callback

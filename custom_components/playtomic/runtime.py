@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from homeassistant.config_entries import ConfigEntry
 
 from .api import PlaytomicClient
+from .api.selfcheck import ApiCheckReport
 from .coordinator import AvailabilityCoordinator, MatchesCoordinator
 from .engine import BookingEngine
 from .health import ApiHealth
@@ -36,6 +37,8 @@ class PlaytomicRuntimeData:
     scheduler: ReleaseScheduler | None = None
     # The cancellation watch (watched dates, bookings of freed courts).
     watch: CancellationWatch | None = None
+    # The last `check_api` report (diagnostics show it).
+    api_check: ApiCheckReport | None = None
     # Notify services already reported missing, so the log is not flooded on every result.
     missing_notify: set[str] = field(default_factory=set)
 

@@ -1,4 +1,4 @@
-"""Actions: find_slots, book, cancel_booking.
+"""Actions: find_slots, book, cancel_booking, check_api.
 
 Registered once in `async_setup`; each call names its account with `config_entry_id`.
 """
@@ -26,6 +26,7 @@ from .api import Club, PlaytomicError, SlotFilter, best_slots, is_playtomic_id
 from .api.contract import normalize_sport_id
 from .api.daywindow import DayWindow
 from .api.links import book_by_hand_link
+from .api_check import async_check_api
 from .booking import ExplicitTarget, async_book
 from .cancelling import async_cancel_match
 from .const import COURT_TYPES, DEFAULT_SPORT, DOMAIN
@@ -42,6 +43,7 @@ from .waiting import async_wait_until
 SERVICE_FIND_SLOTS = "find_slots"
 SERVICE_BOOK = "book"
 SERVICE_CANCEL_BOOKING = "cancel_booking"
+SERVICE_CHECK_API = "check_api"
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_DEVICE_ID = "device_id"
@@ -383,6 +385,25 @@ def _translated(
     return run
 
 
+CHECK_API_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Optional(ATTR_TENANT_ID): cv.string,
+    }
+)
+
+
+async def _async_check_api(call: ServiceCall) -> ServiceResponse:
+    """Read each endpoint once and say whether its answer had the expected shape.
+
+    API failures are part of the report, not errors of the action: the report is the point.
+    """
+    _check_input(call)
+    entry = async_get_config_entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    report = await async_check_api(call.hass, entry, call.data.get(ATTR_TENANT_ID))
+    return report.as_dict()
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions."""
@@ -406,4 +427,11 @@ def async_setup_services(hass: HomeAssistant) -> None:
         _translated(_async_cancel_booking),
         schema=CANCEL_BOOKING_SCHEMA,  # type: ignore[arg-type]
         supports_response=SupportsResponse.NONE,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_CHECK_API,
+        _translated(_async_check_api),
+        schema=CHECK_API_SCHEMA,  # type: ignore[arg-type]
+        supports_response=SupportsResponse.ONLY,
     )

@@ -365,8 +365,7 @@ class PlaytomicClient:
         naming the account are kept: someone else's match must never look like our booking.
         """
         user_id = await self.require_user_id()
-        payload = await self._get_json(contract.PATH_MATCHES, contract.matches_params())
-        listed = matches_from_json(payload)
+        listed = await self.list_matches()
         matches = [m for m in listed if m.belongs_to(user_id)]
         if len(matches) != len(listed):
             _LOGGER.debug("Ignored %s listed matches of other players", len(listed) - len(matches))
@@ -374,6 +373,11 @@ class PlaytomicClient:
             now = self._now()
             matches = [m for m in matches if not m.is_inactive and m.end > now]
         return sorted(matches, key=lambda m: (m.start, m.match_id))
+
+    async def list_matches(self) -> list[Match]:
+        """The matches list exactly as the server answered it, nobody's filtered out (§11.3)."""
+        payload = await self._get_json(contract.PATH_MATCHES, contract.matches_params())
+        return matches_from_json(payload)
 
     async def get_match(self, match_id: str) -> Match:
         """One match."""
