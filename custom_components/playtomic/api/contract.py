@@ -81,18 +81,6 @@ MAX_RESPONSE_BYTES: Final = 4 * 1024 * 1024
 MAX_LIST_ITEMS: Final = 2000
 MAX_SLOTS_PER_ANSWER: Final = 10_000
 
-# §8 rule 5: human-scale request volume. The client does not schedule anything itself; the
-# integration and the engine read these so every cadence lives next to the other guesses.
-MIN_POLL_INTERVAL: Final = timedelta(minutes=5)  # per club-day outside release windows
-RESOURCES_REFRESH_INTERVAL: Final = timedelta(days=1)  # courts of a club
-RELEASE_BURST_LEAD: Final = timedelta(seconds=5)  # the burst starts a few seconds before release
-RELEASE_BURST_TAIL: Final = timedelta(seconds=30)  # ... and ends about 30 s after it
-# §8 rule 4: a 409 (or a timed-out create) is retried only inside the release burst, this often.
-CREATE_RETRY_MIN_INTERVAL: Final = 0.5
-CREATE_RETRY_MAX_INTERVAL: Final = 1.0
-# §2.2: before a planned release, refresh this far ahead so no refresh falls inside the burst.
-PRE_RELEASE_TOKEN_VALIDITY: Final = timedelta(minutes=5)
-
 # §8 rule 2: matches are re-checked this many seconds after the first look (about 2 s and 10 s).
 RECONCILE_RECHECK_DELAYS: Final = (2.0, 8.0)
 
