@@ -1,4 +1,4 @@
-"""The integration against the API revisions of contract §11, end to end over the fake server.
+"""The integration against the API revisions of docs/playtomic-api.md §11, end to end over the fake server.
 
 Each of these fails on the integration before §11: it asked for its matches with `owner_id`
 and believed whatever came back (a rival's match made a date look booked; an expired match was

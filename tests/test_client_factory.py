@@ -19,7 +19,7 @@ HOME_ZONE = "Atlantic/Canary"
 
 
 def drop_norte_zone(fake: FakePlaytomic) -> None:
-    """Club Padel Norte answers without `address.timezone` (contract §3 allows it)."""
+    """Club Padel Norte answers without `address.timezone` (docs/playtomic-api.md §3 allows it)."""
     club = fake.clubs[NORTE_ID]
     tenant: dict[str, Any] = {
         "tenant_id": NORTE_ID,

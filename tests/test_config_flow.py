@@ -490,7 +490,7 @@ async def test_user_step_unknown_error_recovers(
 async def test_user_step_login_without_user_id_reads_the_profile(
     hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_setup_entry: AsyncMock
 ) -> None:
-    """Contract §11.4: a login answer without the user id is completed from /v2/users/me."""
+    """docs/playtomic-api.md §11.4: a login answer without the user id is completed from /v2/users/me."""
     result = await start(hass)
     pair = fake_playtomic.state.tokens.issue(ALICE_ID)
     fake_playtomic.respond(

@@ -136,7 +136,7 @@ async def test_failed_result_carries_reason_and_checkout_link(
     )
     await hass.async_block_till_done()
 
-    link = (  # contract §11.5: the exact slot, club-local date and time
+    link = (  # docs/playtomic-api.md §11.5: the exact slot, club-local date and time
         f"https://app.playtomic.io/tenant/{NORTE_ID}?sport=PADEL&date=2026-03-03"
         "&startTime=18:00&resourceId=court-1"
     )

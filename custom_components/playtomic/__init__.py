@@ -67,7 +67,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) ->
 
     @callback
     def save_tokens(tokens: TokenPair) -> None:
-        # Refresh tokens rotate (contract §2.2): the new pair must be stored before anything else.
+        # Refresh tokens rotate (docs/playtomic-api.md §2.2): the new pair must be stored before anything else.
         hass.config_entries.async_update_entry(
             entry, data={**entry.data, CONF_TOKENS: tokens.to_dict()}
         )

@@ -257,7 +257,7 @@ class PlaytomicConfigFlow(ClubRuleSteps[ConfigFlowResult], ConfigFlow, domain=DO
         client = create_client(self.hass, {CONF_EMAIL: email, CONF_PASSWORD: password})
         try:
             await client.login()
-            # Contract §11.4: a login answer without the user id is completed from the profile.
+            # docs/playtomic-api.md §11.4: a login answer without the user id is completed from the profile.
             user_id = await client.require_user_id()
         except PlaytomicError as err:
             return {"base": flow_error(err)}

@@ -90,14 +90,14 @@ OUTCOMES: Final = (
 # Config flow (added by the config-flow module; keep at the end).
 # Sports offered in the club search; the API takes any sport id, these are the common ones.
 SPORTS: Final = ("PADEL", "TENNIS", "SQUASH", "BADMINTON", "PICKLEBALL")
-# Payment categories the user may allow; cards are never offered (contract §5.2).
+# Payment categories the user may allow; cards are never offered (docs/playtomic-api.md §5.2).
 PAYMENT_METHOD_CHOICES: Final = ("zero_amount", "offer", "wallet", "at_club")
 # Radius of the "clubs near home" search when the query is empty.
 CLUB_SEARCH_RADIUS_M: Final = 50000
 # Durations offered when a club lists no allowed increments on any court.
 FALLBACK_DURATIONS: Final = (60, 90, 120)
 DEFAULT_COURT_TYPE: Final = "any"
-# No API field names the release model (contract §7), so the rule form guesses one from
+# No API field names the release model (docs/playtomic-api.md §7), so the rule form guesses one from
 # booking_ahead_limit: a short or non-whole-day horizon reads as rolling, the rest as a daily drop.
 ROLLING_GUESS_MAX_MINUTES: Final = 3 * 1440
 DEFAULT_ROLLING_MINUTES: Final = 2880

@@ -1,6 +1,6 @@
 """Data update coordinators: own matches, and open slots for the booking rules.
 
-Polling stays at human scale (contract §8 rule 5): matches every 15 minutes, club details once a
+Polling stays at human scale (docs/playtomic-api.md §8 rule 5): matches every 15 minutes, club details once a
 day, and availability in rounds: every 10 minutes, or every 5 while the cancellation watch has a
 date (both with jitter; `engine.watch` holds the timing constants). One round asks once per
 club-day, for the watched days first and then the slot sensors' days, within the account's
@@ -43,7 +43,7 @@ from .rules import rules_of
 
 MATCHES_INTERVAL = timedelta(minutes=15)
 CLUB_CACHE_TTL = timedelta(days=1)
-# Contract §8 rule 5: a refresh asks for no more club-days than this.
+# docs/playtomic-api.md §8 rule 5: a refresh asks for no more club-days than this.
 MAX_CLUB_DAYS_PER_REFRESH = 7
 # A day's listing from an earlier round still ranks for the sensors this long (rounds rotate
 # through the days when the hourly ceiling allows fewer requests than there are days).
@@ -106,7 +106,7 @@ class PlaytomicCoordinator[T](DataUpdateCoordinator[T]):
                     and self.last_success is not None
                     and dt_util.utcnow() - self.last_success < STALE_AFTER
                 ):
-                    # Contract §8 rule 6: back off, and show what we had meanwhile.
+                    # docs/playtomic-api.md §8 rule 6: back off, and show what we had meanwhile.
                     LOGGER.debug("%s rate limited, keeping the previous data", self.name)
                     return self.data
                 retry_after = err.retry_after
@@ -199,7 +199,7 @@ class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
         self.watched: Callable[[], dict[str, list[date]]] = dict
 
     async def async_get_club(self, tenant_id: str) -> Club:
-        """Club details with courts, fetched at most once a day (contract §8 rule 5)."""
+        """Club details with courts, fetched at most once a day (docs/playtomic-api.md §8 rule 5)."""
         now = dt_util.utcnow()
         cached = self._clubs.get(tenant_id)
         if cached is not None and now - cached[1] < CLUB_CACHE_TTL:
@@ -226,11 +226,11 @@ class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
         self, clubs: list[Club], day: date, sport_id: str
     ) -> dict[str, list[Slot]]:
         """Every open slot of one sport on one club-local day at each club, by tenant id (clubs
-        sharing the day's UTC window share a request, contract §11.5)."""
+        sharing the day's UTC window share a request, docs/playtomic-api.md §11.5)."""
         return await self._counted(self.client.get_availability_many(clubs, day, sport_id))
 
     def _request_of(self, key: ClubDay) -> tuple[str, date, str]:
-        """Club-days of clubs in one zone share an availability request (contract §11.5)."""
+        """Club-days of clubs in one zone share an availability request (docs/playtomic-api.md §11.5)."""
         tenant_id, sport_id, day = key
         club = self.cached_club(tenant_id)
         return (sport_id, day, club.zone.key if club else tenant_id)

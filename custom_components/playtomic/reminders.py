@@ -1,7 +1,7 @@
 """Free cancellation: each own booking's deadline, and the reminder a rule sends before it.
 
 The deadline comes from the club's cancellation policy for the match's sport, else the club's
-default policy (contract §6; `Club.free_cancellation_deadline`); without a known policy there is
+default policy (docs/playtomic-api.md §6; `Club.free_cancellation_deadline`); without a known policy there is
 no deadline and no reminder. A rule with a reminder (hours, off by default) tells its notify
 targets that many hours before the deadline of every own booking it covers, with the match
 link, so a court nobody can use is given back in time. Sent reminders are kept in a `Store`, so

@@ -169,7 +169,7 @@ def default_duration(durations: Sequence[int]) -> int:
 def release_defaults(club: Club) -> dict[str, Any]:
     """Release model, days ahead and rolling minutes guessed from `booking_ahead_limit`.
 
-    The API never says how slots open (contract §7); the limit is read as minutes. A whole number
+    The API never says how slots open (docs/playtomic-api.md §7); the limit is read as minutes. A whole number
     of days beyond a few days is the usual daily drop ("14 days ahead at 08:30"); a short or
     uneven horizon is a rolling window ("48 h = 2880 minutes").
     """

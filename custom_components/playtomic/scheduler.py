@@ -41,12 +41,12 @@ from .engine import (
 from .waiting import async_wait_until
 
 STORE_VERSION = 1
-# Contract §2.2: refresh the token well before the burst so no refresh falls inside it.
+# docs/playtomic-api.md §2.2: refresh the token well before the burst so no refresh falls inside it.
 PREPARE_LEAD = timedelta(minutes=5)
 # Courts, a warm connection and the server clock are taken this long before the instant; from
 # here on the engine waits on the loop's monotonic clock and fires itself.
 WARM_LEAD = timedelta(seconds=60)
-# The burst lasts about 30 s (contract §8 rule 4); inside it a restart resumes, after it misses.
+# The burst lasts about 30 s (docs/playtomic-api.md §8 rule 4); inside it a restart resumes, after it misses.
 BURST_WINDOW = timedelta(seconds=30)
 # A Home Assistant that was down for weeks reports the last few misses, not every one.
 MAX_MISSED_REPORTED = 7

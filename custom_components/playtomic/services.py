@@ -65,7 +65,7 @@ ATTR_MATCH_ID = "match_id"
 # ahead; nothing bookable lies outside, and extreme dates would overflow the time conversions.
 DATE_PAST = timedelta(days=1)
 DATE_AHEAD = timedelta(days=366)
-# Contract §8 rule 5: one request per club-day, so a search covers at most a week.
+# docs/playtomic-api.md §8 rule 5: one request per club-day, so a search covers at most a week.
 MAX_RANGE_DAYS = 7
 # `at` waits inside the event loop; further ahead than this belongs in an automation.
 MAX_WAIT = timedelta(days=1)

@@ -1,4 +1,4 @@
-"""Authentication against the fake server (contract §2.1-§2.3)."""
+"""Authentication against the fake server (docs/playtomic-api.md §2.1-§2.3)."""
 
 from __future__ import annotations
 

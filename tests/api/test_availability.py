@@ -1,4 +1,4 @@
-"""Availability: one request per club-local day, DST-safe windows, grouping (contract §4)."""
+"""Availability: one request per club-local day, DST-safe windows, grouping (docs/playtomic-api.md §4)."""
 
 from __future__ import annotations
 

@@ -269,7 +269,7 @@ async def test_s5_4_requires_payment_method_action(
 async def test_s5_4_409_on_confirmation(
     fake: FakePlaytomic, client: PlaytomicClient, target: BookingTarget
 ) -> None:
-    fake.hold_seconds = 0  # no hold: a rival can confirm first (§7.4)
+    fake.hold_seconds = 0  # no hold: a rival can confirm first (docs §7: intent holds)
     intent = await client.create_payment_intent(target)
     await client.select_payment_method(intent.payment_intent_id, "CASH")
     fake.book_directly(target.tenant_id, "r1", START, 90, "rival")

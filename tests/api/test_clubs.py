@@ -1,4 +1,4 @@
-"""Clubs and courts (contract §3)."""
+"""Clubs and courts (docs/playtomic-api.md §3)."""
 
 from __future__ import annotations
 

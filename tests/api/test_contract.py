@@ -1,4 +1,4 @@
-"""The guesses of contract.py: bodies, parameters and heuristics (contract §2, §4-§6, §10)."""
+"""The guesses of contract.py: bodies, parameters and heuristics (docs/playtomic-api.md §2, §4-§6, §10)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Deep links (contract §9): fixed hosts, never the API base URL."""
+"""Deep links (docs/playtomic-api.md §9): fixed hosts, never the API base URL."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Own bookings, cancellation (contract §6), the server clock probe and request volume (§8.5)."""
+"""Own bookings, cancellation (docs/playtomic-api.md §6), the server clock probe and request volume (§8 rule 5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Model parsers: documented variants accepted, malformed payloads rejected (contract §2-§6)."""
+"""Model parsers: documented variants accepted, malformed payloads rejected (docs/playtomic-api.md §2-§6)."""
 
 from __future__ import annotations
 

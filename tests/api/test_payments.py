@@ -1,4 +1,4 @@
-"""Payment-method policy (contract §5.2)."""
+"""Payment-method policy (docs/playtomic-api.md §5.2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Release models as the client sees them (contract §7): closed before, bookable from the instant."""
+"""Release models as the client sees them (docs/playtomic-api.md §7): closed before, bookable from the instant."""
 
 from __future__ import annotations
 

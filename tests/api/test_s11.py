@@ -1,4 +1,4 @@
-"""The client against the revisions of contract §11 (newer public evidence, December 2026).
+"""The client against the revisions of docs/playtomic-api.md §11 (newer public evidence, December 2026).
 
 Each test names its item. Every one of them fails on the client before §11: it sent no `WALLET`,
 took a 422 for an ordinary error, asked for matches with `owner_id` and trusted the answer,

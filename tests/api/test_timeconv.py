@@ -1,4 +1,4 @@
-"""Time conversion (contract §2.1 timestamps, §4 club-local day windows, DST)."""
+"""Time conversion (docs/playtomic-api.md §2.1 timestamps, §4 club-local day windows, DST)."""
 
 from __future__ import annotations
 

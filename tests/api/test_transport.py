@@ -1,4 +1,4 @@
-"""Request core: headers, edge block, error bodies, timeouts, 429/5xx (contract §1.2-§1.4, §8)."""
+"""Request core: headers, edge block, error bodies, timeouts, 429/5xx (docs/playtomic-api.md §1.2-§1.4, §8)."""
 
 from __future__ import annotations
 

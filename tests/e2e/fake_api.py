@@ -9,7 +9,7 @@ import aiohttp
 
 TIMEOUT = aiohttp.ClientTimeout(total=30)
 
-# API paths as the fake serves them (contract §2-§6); kept here because e2e tests look at the
+# API paths as the fake serves them (docs/playtomic-api.md §2-§6); kept here because e2e tests look at the
 # fake's request log from outside and must not import the client's contract.
 LOGIN_PATH = "/v3/auth/login"
 REFRESH_PATH = "/v3/auth/token"

@@ -142,7 +142,7 @@ async def test_competitor_wins_the_only_candidate_no_slot(world: World) -> None:
         for gap, at in zip(gaps, sent[1:], strict=True)
         if at > attempt.release_at + timedelta(seconds=1)
     ]
-    assert all(gap >= 0.5 for gap in after_first_second)  # contract §8 rule 4
+    assert all(gap >= 0.5 for gap in after_first_second)  # docs/playtomic-api.md §8 rule 4
     assert sent[-1] - attempt.release_at < timedelta(seconds=30)
     assert result.requests_used <= 20
 
@@ -209,7 +209,7 @@ async def test_payment_not_possible(world: World) -> None:
     assert result.reason == "no_allowed_payment_method"
     assert result.extra["offered_methods"] == ["Card"]
     assert result.checkout_url is not None
-    # Contract §11.5: "book it by hand" opens the club in the app at this exact slot.
+    # docs/playtomic-api.md §11.5: "book it by hand" opens the club in the app at this exact slot.
     assert result.checkout_url.startswith(f"https://app.playtomic.io/tenant/{result.tenant_id}?")
     assert f"&resourceId={result.resource_id}" in result.checkout_url
     assert result.local_start is not None
@@ -549,7 +549,7 @@ async def test_early_409s_probe_two_candidates_then_retry_the_top_one(world: Wor
 async def test_pre_release_422s_and_400s_are_retried_like_409s(
     world: World, status: int, code: str
 ) -> None:
-    """Contract §11.2: "not available" may come as a 422 or a 400 carrying its code. The burst
+    """docs/playtomic-api.md §11.2: "not available" may come as a 422 or a 400 carrying its code. The burst
     treats it exactly as a 409 (never as a failure) and books right after the instant.
 
     Which candidates the two refusals hit depends on timing (a loaded host may send them after

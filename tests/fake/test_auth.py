@@ -1,4 +1,4 @@
-"""Login, refresh variants, rotation, expiry and the Bearer check (contract §2)."""
+"""Login, refresh variants, rotation, expiry and the Bearer check (docs/playtomic-api.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Availability: shape, release instants, DST, taken/held/started slots, parameters (contract §4, §7)."""
+"""Availability: shape, release instants, DST, taken/held/started slots, parameters (docs/playtomic-api.md §4, §7)."""
 
 from __future__ import annotations
 

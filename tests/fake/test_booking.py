@@ -1,4 +1,4 @@
-"""The three booking steps, payment methods and holds (contract §5, §7)."""
+"""The three booking steps, payment methods and holds (docs/playtomic-api.md §5, §7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tenant search, one tenant, its resources (contract §3)."""
+"""Tenant search, one tenant, its resources (docs/playtomic-api.md §3)."""
 
 from __future__ import annotations
 

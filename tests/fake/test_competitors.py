@@ -1,4 +1,4 @@
-"""Competitors: scripted and seeded-random bookings at release + delay (contract §7.3)."""
+"""Competitors: scripted and seeded-random bookings at release + delay (docs/playtomic-api.md §7)."""
 
 from __future__ import annotations
 

@@ -126,7 +126,7 @@ async def test_drop_after_confirm_books_then_disconnects(
         await alice.call("POST", f"/v1/payment_intents/{intent_id}/confirmation")
     [match] = fake.matches
     assert match.owner_id == "1001"
-    # The outcome is there for reconciliation (contract §8 rule 2).
+    # The outcome is there for reconciliation (docs/playtomic-api.md §8 rule 2).
     listed = await alice.get("/v1/matches", owner_id="1001")
     assert [m["match_id"] for m in listed.body] == [match.match_id]
     intent = await alice.get(f"/v1/payment_intents/{intent_id}")

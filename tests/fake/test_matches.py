@@ -1,4 +1,4 @@
-"""Own bookings: list filters and shapes, one match, cancellation (contract §6)."""
+"""Own bookings: list filters and shapes, one match, cancellation (docs/playtomic-api.md §6)."""
 
 from __future__ import annotations
 

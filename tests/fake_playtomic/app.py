@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .server import FakePlaytomic
 
 _LOGGER = logging.getLogger("tests.fake_playtomic")
-# Paths that answer without a Bearer token (contract §1.1).
+# Paths that answer without a Bearer token (docs/playtomic-api.md §1.1).
 PUBLIC_PREFIXES = ("/v3/auth/",)
 ANSWERING_FAULTS = frozenset({"respond", "fail", "rate_limit", "edge_block", "malformed"})
 

@@ -1,4 +1,4 @@
-"""Login, refresh with rotation, the Bearer check and the profile (contract §2)."""
+"""Login, refresh with rotation, the Bearer check and the profile (docs/playtomic-api.md §2)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def current_user(request: web.Request) -> str:
 
 
 def token_body(pair: TokenPair) -> dict[str, Any]:
-    # No expires_in: real responses only carry the naive-UTC expirations (contract §2.1).
+    # No expires_in: real responses only carry the naive-UTC expirations (docs/playtomic-api.md §2.1).
     return {
         "access_token": pair.access.token,
         "access_token_expiration": naive_utc(pair.access.expires_at),
@@ -79,7 +79,7 @@ class AuthHandlers:
         return json_ok(token_body(self._fake.state.tokens.issue(account.user_id)))
 
     async def refresh(self, request: web.Request) -> web.Response:
-        """Accepts the three body variants of contract §2.2; every success rotates the token."""
+        """Accepts the three body variants of docs/playtomic-api.md §2.2; every success rotates the token."""
         try:
             body = await json_body(request)
         except InvalidBodyError:

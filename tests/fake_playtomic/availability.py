@@ -1,4 +1,4 @@
-"""Free slots per court and UTC date, as the asking user may book them now (contract §4)."""
+"""Free slots per court and UTC date, as the asking user may book them now (docs/playtomic-api.md §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The three booking steps: create intent, select a method, confirm (contract §5)."""
+"""The three booking steps: create intent, select a method, confirm (docs/playtomic-api.md §5)."""
 
 from __future__ import annotations
 
@@ -38,10 +38,10 @@ if TYPE_CHECKING:
 
 # Methods whose selection needs the user's card: the PATCH answers with a Stripe action.
 CARD_TYPES = frozenset({"CREDIT_CARD", "QUICK_PAY", "PAYPAL", "GOOGLE_PAY"})
-# Both wallet types of contract §11.1; with a club balance they show it in `data` (§11.5).
+# Both wallet types of docs/playtomic-api.md §11.1; with a club balance they show it in `data` (§11.5).
 WALLET_TYPES = frozenset({"MERCHANT_WALLET", "WALLET"})
 INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE"  # fake-only code
-# Redirect methods fail at the PATCH step (contract §5.3 DECISION).
+# Redirect methods fail at the PATCH step (docs/playtomic-api.md §5.3 DECISION).
 REDIRECT_TYPES = frozenset({"IDEAL", "BANCONTACT", "SWISH", "SWISH_STRIPE", "PAYTRAIL"})
 METHOD_NAMES = {
     "CASH": "Pay at the club",
@@ -211,7 +211,7 @@ class BookingHandlers:
         reason = state.blocker(club, target.resource_id, target.start, target.duration, user_id)
         if reason is not None:
             message = "unknown slot" if reason == UNKNOWN_SLOT else reason
-            # Contract §11.2: the same code may come with a 422 (switch `unreleased_status`).
+            # docs/playtomic-api.md §11.2: the same code may come with a 422 (switch `unreleased_status`).
             status = self._fake.variants.unreleased_status if reason == NOT_RELEASED else 409
             return api_error(status, RESOURCE_NO_AVAILABLE, f"Booking not available: {message}")
         price = club.price(target.start, target.duration)

@@ -39,7 +39,7 @@ class FakeClub:
     street: str = "Calle Falsa 123"
     postal_code: str = "00000"
     country: str = ""
-    # The asking player's wallet at this club (contract §11.5); None: the wallet shows no balance.
+    # The asking player's wallet at this club (docs/playtomic-api.md §11.5); None: the wallet shows no balance.
     wallet_balance: Decimal | None = None
 
     @property

@@ -435,7 +435,7 @@ class ControlHandlers:
     async def tokens(self, request: web.Request) -> web.Response:
         """Every issued token, in full: secret-leak scans and token-rotation checks need them.
 
-        A refresh that keeps its refresh token (contract §11.4) repeats it in the next pair.
+        A refresh that keeps its refresh token (docs/playtomic-api.md §11.4) repeats it in the next pair.
         """
         fake = self._fake
         issued = list(fake.issued_tokens)

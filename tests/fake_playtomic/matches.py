@@ -1,4 +1,4 @@
-"""The user's bookings: list, one match, cancellation (contract §6)."""
+"""The user's bookings: list, one match, cancellation (docs/playtomic-api.md §6)."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ class MatchHandlers:
 
     async def list_matches(self, request: web.Request) -> web.Response:
         query = request.query
-        # Contract §11.3, the app's behaviour: only `user_id` filters ("me" = the caller);
+        # docs/playtomic-api.md §11.3, the app's behaviour: only `user_id` filters ("me" = the caller);
         # `owner_id` is not a filter, and a list without `user_id` holds other people's
         # matches too. `ignore_user_filter` models a server that ignores `user_id` as well.
         wanted = query.get("user_id")

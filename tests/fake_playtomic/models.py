@@ -9,9 +9,9 @@ from typing import Any
 CANCELED = "CANCELED"
 CONFIRMED = "CONFIRMED"
 
-# Payment-intent statuses (contract §5); the open ones hold the slot while the hold lasts.
+# Payment-intent statuses (docs/playtomic-api.md §5); the open ones hold the slot while the hold lasts.
 INTENT_REQUIRES_METHOD = "REQUIRES_PAYMENT_METHOD"
-# What the app's PATCH answers (contract §11.5).
+# What the app's PATCH answers (docs/playtomic-api.md §11.5).
 INTENT_REQUIRES_CONFIRMATION = "REQUIRES_CONFIRMATION"
 INTENT_REQUIRES_ACTION = "REQUIRES_PAYMENT_METHOD_ACTION"
 INTENT_SUCCEEDED = "SUCCEEDED"

@@ -15,7 +15,7 @@ UNAUTHORIZED = "UNAUTHORIZED"
 NOT_FOUND = "NOT_FOUND"
 
 CLOUDFRONT_ID = "vXo3kq1u0bq9w2Xx3Yt8pZ7rR2s1AaBbCcDdEeFfGg=="
-# The standard CloudFront error page (contract §1.3): what the firewall sends before the API sees a request.
+# The standard CloudFront error page (docs/playtomic-api.md §1.3): what the firewall sends before the API sees a request.
 EDGE_BLOCK_HTML = (
     '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" '
     '"http://www.w3.org/TR/html4/loose.dtd">\n'
@@ -41,7 +41,7 @@ EDGE_BLOCK_HTML = (
 
 
 def api_error(http_status: int, code: str, message: str) -> web.Response:
-    """An error in the current body shape, the only one the fake sends (contract §1.4)."""
+    """An error in the current body shape, the only one the fake sends (docs/playtomic-api.md §1.4)."""
     return web.json_response({"status": code, "localized_message": message}, status=http_status)
 
 

@@ -1,4 +1,4 @@
-"""Clubs and courts: tenant search, one tenant, its resources (contract §3)."""
+"""Clubs and courts: tenant search, one tenant, its resources (docs/playtomic-api.md §3)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from .wire import non_negative_int
 if TYPE_CHECKING:
     from .server import FakePlaytomic
 
-# The server caps the page size, so clients must page until an empty page (contract §3).
+# The server caps the page size, so clients must page until an empty page (docs/playtomic-api.md §3).
 MAX_PAGE_SIZE = 20
 DEFAULT_RADIUS_M = 50_000.0
 EARTH_RADIUS_M = 6_371_000.0
@@ -132,7 +132,7 @@ class TenantHandlers:
         body = [tenant_json(club) for club in chosen]
         response = json_ok({"tenants": body} if self._fake.variants.tenants_wrapped else body)
         if size:
-            # Contract §11.5: the list names its last page, as the app's server does.
+            # docs/playtomic-api.md §11.5: the list names its last page, as the app's server does.
             last = max(0, (len(clubs) + size - 1) // size - 1)
             url = request.url.update_query({"page": str(last)})
             response.headers["Link"] = f'<{url}>; rel="last"'

@@ -1,4 +1,4 @@
-"""Opaque access/refresh tokens with expiry and single-use refresh (contract §2)."""
+"""Opaque access/refresh tokens with expiry and single-use refresh (docs/playtomic-api.md §2)."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ class TokenStore:
         """Spend a refresh token: a new pair, or None when it is unknown, used or expired.
 
         With ``keep`` only a new access token is issued and the refresh token stays valid
-        (contract §11.4: some refresh answers carry no new refresh token).
+        (docs/playtomic-api.md §11.4: some refresh answers carry no new refresh token).
         """
         record = self._refresh.get(refresh_token)
         if record is None or not record.valid_at(self._clock.now()):

@@ -14,7 +14,7 @@ def naive_utc(when: datetime) -> str:
 
 
 def parse_utc(text: str) -> datetime | None:
-    """Read a timestamp that a client sent; naive means UTC (contract §2.1, §4, §5.1)."""
+    """Read a timestamp that a client sent; naive means UTC (docs/playtomic-api.md §2.1, §4, §5.1)."""
     try:
         parsed = datetime.fromisoformat(text.strip())
     except ValueError:

@@ -1,4 +1,4 @@
-"""Token store: login, refresh with rotation, one lock for all of it (contract §2, §11.4).
+"""Token store: login, refresh with rotation, one lock for all of it (docs/playtomic-api.md §2, §11.4).
 
 A password login is the request Playtomic's firewall blocks most (§11.4), so it happens only when
 there is no usable refresh token: no pair at all, an expired refresh token, or one the server

@@ -77,7 +77,7 @@ def _take_wait(delay: float) -> bool:
 
 
 class PlaytomicClient:
-    """Async client of the private Playtomic player API (contract docs/playtomic-api.md).
+    """Async client of the private Playtomic player API (our notes: docs/playtomic-api.md).
 
     The aiohttp session is injected and never closed here. `now` and `sleep` are injectable so
     tests control token expiry, back-off and reconciliation waits.

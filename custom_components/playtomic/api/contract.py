@@ -2,7 +2,7 @@
 
 Playtomic publishes no player API. Each constant or builder below encodes one decision of
 docs/playtomic-api.md (the contract); the comment names its section. When the real API answers
-differently, this is the file to edit (contract §10).
+differently, this is the file to edit (docs/playtomic-api.md §10).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Errors the client raises (contract §1.4). All derive from PlaytomicError."""
+"""Errors the client raises (docs/playtomic-api.md §1.4). All derive from PlaytomicError."""
 
 from __future__ import annotations
 

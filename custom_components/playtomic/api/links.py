@@ -1,4 +1,4 @@
-"""Deep links for notifications (contract §9). Fixed hosts, never the API base URL."""
+"""Deep links for notifications (docs/playtomic-api.md §9). Fixed hosts, never the API base URL."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Frozen data models and their tolerant-but-strict JSON parsers.
 
-Parsers ignore unknown keys and accept the documented variants (contract §2-§6); anything else
+Parsers ignore unknown keys and accept the documented variants (docs/playtomic-api.md §2-§6); anything else
 raises PlaytomicApiError(code=UNEXPECTED_RESPONSE).
 """
 

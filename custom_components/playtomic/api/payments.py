@@ -1,4 +1,4 @@
-"""Payment-method policy (contract §5.2, §11.1, §11.5): classify offered methods, pick one.
+"""Payment-method policy (docs/playtomic-api.md §5.2, §11.1, §11.5): classify offered methods, pick one.
 
 A wallet whose known balance is below the price is not usable for that booking (§11.5): it is
 skipped, the next allowed category is tried, and `short_wallets` tells the caller why.

@@ -60,7 +60,7 @@ The cancellation watch (`watch.py`)::
 Safety: one booking per club-day and rule window: every path holds the lock of its (tenant,
 sport, club-local day) (`daylocks`) and, inside it, checks the bookings made under that lock in
 this process and the own bookings read from the server; reconciliation on resume; a
-confirmation is sent for one intent at a time and never repeated; 409 retries follow contract §8 rule 4 (see `burst.BurstPolicy`).
+confirmation is sent for one intent at a time and never repeated; 409 retries follow docs/playtomic-api.md §8 rule 4 (see `burst.BurstPolicy`).
 
 `on_progress(intent_ids)` (sync or async) receives every intent id created so far, as soon as it
 exists, and `()` once the run has its final outcome: persist it to resume after a restart via

@@ -1,6 +1,6 @@
 """The release burst: create intents on the ranked candidates, confirm exactly one.
 
-Retry policy (contract §8 rule 4), per candidate:
+Retry policy (docs/playtomic-api.md §8 rule 4), per candidate:
 - A 409 is *inconclusive* while the release may not have happened yet on the server's clock
   (request sent before `opens_at + settle`, settle covering the clock estimate's width) and no
   create of this burst has succeeded yet. The candidate is tried again once the release is
@@ -55,7 +55,7 @@ type ProgressCallback = Callable[[tuple[str, ...]], Awaitable[Any] | None]
 
 @dataclass(frozen=True, kw_only=True)
 class BurstPolicy:
-    """Bounds of one release burst (defaults follow contract §8 rules 4 and 5)."""
+    """Bounds of one release burst (defaults follow docs/playtomic-api.md §8 rules 4 and 5)."""
 
     hedge: int = 1
     burst_seconds: float = 30.0
@@ -76,7 +76,7 @@ class BurstPolicy:
             raise ValueError("hedge must be at least 1")
         if self.slow_spacing < 0.5:
             raise ValueError(
-                "contract §8 rule 4: at least 0.5 s between tries after the first second"
+                "docs/playtomic-api.md §8 rule 4: at least 0.5 s between tries after the first second"
             )
 
 

@@ -1,6 +1,6 @@
 """The slots a release burst tries, built without asking the server.
 
-Before the release instant the slots are not listed (contract §7: absent from availability), and
+Before the release instant the slots are not listed (docs/playtomic-api.md §7: absent from availability), and
 at the instant there is no time for an availability round trip. So the grid is built from what
 is already known: the club's courts and their allowed durations, the rule's window and
 preferences, and the club's start step. The rule's own ranking (`BookingRule.rank`) then orders

@@ -34,7 +34,7 @@ TOKEN_MARGIN = timedelta(minutes=2)
 # Courts, connection warm-up and the clock estimate happen this long before the release.
 WARM_LEAD = timedelta(seconds=60)
 # aiohttp closes idle pooled connections after 15 s, so one more cheap GET shortly before the
-# instant keeps the connection warm (contract §8 rule 5 allows the burst to start a few s early).
+# instant keeps the connection warm (docs/playtomic-api.md §8 rule 5 allows the burst to start a few s early).
 FINAL_WARM_LEAD = timedelta(seconds=3)
 # Re-measure the server clock when the estimate is older than this (host drift is ppm-level).
 CLOCK_MAX_AGE = timedelta(minutes=15)
@@ -42,7 +42,7 @@ CLOCK_MAX_AGE = timedelta(minutes=15)
 MIN_TIME_TO_MEASURE = timedelta(seconds=20)
 # Preparations never consumed by a run (rule removed, HA reloaded) are dropped after this.
 _PREP_TTL = timedelta(hours=1)
-# "Book now": how many dates and slots to try at most (request volume, contract §8 rule 5).
+# "Book now": how many dates and slots to try at most (request volume, docs/playtomic-api.md §8 rule 5).
 BOOK_NOW_MAX_DATES = 7
 # A dry release lists the date this long after the instant, so that the host clock running a
 # little fast (no burst to absorb it) does not read the date before it has opened.
@@ -521,7 +521,7 @@ class BookingEngine:
             own: list[Match] | None = None
             for day in dates[:BOOK_NOW_MAX_DATES]:
                 if attempts >= BOOK_NOW_MAX_SLOTS:
-                    # Request volume stays human-scale (contract §8 rule 5) across all dates.
+                    # Request volume stays human-scale (docs/playtomic-api.md §8 rule 5) across all dates.
                     break
                 key = day_key(rule.tenant_id, rule.sport_id, day)
                 async with self._days.hold(key) as contended:

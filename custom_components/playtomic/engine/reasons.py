@@ -47,7 +47,7 @@ class Reason(StrEnum):
     INTENT_ALREADY_OPEN = "intent_already_open"
     PAYMENT_REFUSED = "payment_refused"
     NO_ALLOWED_PAYMENT_METHOD = "no_allowed_payment_method"
-    # Only a wallet was allowed, and its known balance is below the price (contract §11.5).
+    # Only a wallet was allowed, and its known balance is below the price (docs/playtomic-api.md §11.5).
     WALLET_BALANCE_LOW = "wallet_balance_low"
     PAYMENT_ACTION_REQUIRED = "payment_action_required"
     CONFIRMATION_UNCONFIRMED = "confirmation_unconfirmed"

@@ -30,7 +30,7 @@ from .reasons import Reason, is_slot_gone, reason_of
 
 _LOGGER = logging.getLogger(__name__)
 
-# A PATCH only sets a field, so repeating it is safe (contract §8 rule 4); a couple of tries
+# A PATCH only sets a field, so repeating it is safe (docs/playtomic-api.md §8 rule 4); a couple of tries
 # absorb a dropped connection without turning a won slot into a failure.
 _PATCH_TRIES = 3
 _PATCH_RETRY_DELAY = 0.2
@@ -96,7 +96,7 @@ async def complete_intent(
     intent_id = intent.payment_intent_id
     policy = tuple(PaymentCategory(category) for category in policy)
     booking_price = intent.price or slot.price
-    # Contract §11.5: a wallet whose balance does not cover the price is skipped for the next
+    # docs/playtomic-api.md §11.5: a wallet whose balance does not cover the price is skipped for the next
     # allowed category, and the result says so.
     short = short_wallets(intent.available_payment_methods, booking_price)
     wallet_note: dict[str, Any] = (

@@ -31,7 +31,7 @@ WATCH_OUTCOMES = frozenset({Outcome.NO_SLOT, Outcome.FAILED, Outcome.MISSED})
 # A round while something is watched; the slot sensors alone poll at the slower pace.
 ROUND_INTERVAL = timedelta(minutes=5)
 IDLE_ROUND_INTERVAL = timedelta(minutes=10)
-# Rounds never line up with other clients' polls (human scale, contract §8 rule 5).
+# Rounds never line up with other clients' polls (human scale, docs/playtomic-api.md §8 rule 5).
 ROUND_JITTER = timedelta(seconds=30)
 MIN_ROUND_INTERVAL = timedelta(minutes=2)
 # Requests the rounds may send per account in any hour, whatever the number of rules and dates.
