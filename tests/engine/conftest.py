@@ -19,7 +19,13 @@ import aiohttp
 import pytest
 
 from custom_components.playtomic.api import Club, PlaytomicClient
-from custom_components.playtomic.engine import BookingEngine, BookingRule, DailyDrop, PlannedAttempt
+from custom_components.playtomic.engine import (
+    BookingEngine,
+    BookingRule,
+    BurstPolicy,
+    DailyDrop,
+    PlannedAttempt,
+)
 from tests.fake_playtomic import CourtSpec, DailyDrop as FakeDailyDrop, FakeClock, FakePlaytomic
 
 EMAIL = "alice@example.com"
@@ -169,7 +175,15 @@ async def world(
         sleep=timeline.sleep,
     )
     engine = BookingEngine(
-        client, wall=timeline.wall, monotonic=timeline.monotonic, sleep=timeline.sleep
+        client,
+        wall=timeline.wall,
+        monotonic=timeline.monotonic,
+        sleep=timeline.sleep,
+        # A 409 counts as "maybe early" until the release is surely past (50 ms after it by
+        # default). Burst waits are virtual here but round trips are real: on a loaded 2-core
+        # host two of them can take longer than 50 ms, which would make a test's early probes
+        # conclusive. 0.5 s keeps the same logic clear of that.
+        policy=BurstPolicy(settle=0.5),
     )
     try:
         yield World(fake, timeline, client, engine, session, tokens_seen)

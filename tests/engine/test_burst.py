@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, time, timedelta
 import itertools
 
@@ -557,9 +556,6 @@ async def test_pre_release_422s_and_400s_are_retried_like_409s(
     the settle time, when they count as conclusive), so only what a 409 guarantees is asserted.
     """
     rule, club, attempt = await ready(world)
-    # Both probes must answer inside the settle window to count as early; 50 ms is less than a
-    # loaded 2-core host may stall between them (the burst's own waits are virtual here).
-    world.engine.policy = replace(world.engine.policy, settle=0.5)
     world.fake.respond(
         "POST",
         r"^/v1/payment_intents$",
