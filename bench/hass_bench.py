@@ -180,11 +180,11 @@ async def add_rivals(fake: FakeApi, courts: Sequence[str], plan: Planned, today:
 
 async def result_for(api: HassApi, entry_id: str, plan: Planned, today: date) -> dict[str, Any]:
     """The integration's report of this release (diagnostics' last results)."""
-    deadline = _time.monotonic() + RESULT_TIMEOUT
     target = plan.target(today).isoformat()
     wait = (plan.release_at - datetime.now(UTC)).total_seconds() + 1.0
     if wait > 0:
         await asyncio.sleep(wait)
+    deadline = _time.monotonic() + RESULT_TIMEOUT
     while _time.monotonic() < deadline:
         try:
             diagnostics = await api.request("GET", f"/api/diagnostics/config_entry/{entry_id}")
