@@ -12,6 +12,8 @@ from custom_components.playtomic.engine import (
     AttemptResult,
     BookingEngine,
     BookingRule,
+    BurstPolicy,
+    ClockOffset,
     Outcome,
     PlannedAttempt,
 )
@@ -73,6 +75,24 @@ async def run(
     return await world.engine.run_release(attempt, rule, club, **kwargs)  # type: ignore[arg-type]
 
 
+def clock_known(world: World) -> None:
+    """A narrow server-clock estimate, as `prepare` measures it a minute before a release.
+
+    Without one the burst cannot tell a taken slot from an early answer for
+    `UNMEASURED_SPREAD` (see `test_fast_host_clock_without_an_estimate_...`)."""
+    ms = timedelta(milliseconds=5)
+    world.engine.set_clock(
+        ClockOffset(
+            offset=timedelta(0),
+            uncertainty=ms,
+            samples=8,
+            measured_at=world.timeline.wall(),
+            low=-ms,
+            high=ms,
+        )
+    )
+
+
 def tried(result: AttemptResult) -> list[str]:
     return [entry["result"] for entry in result.extra["tried"]]
 
@@ -107,9 +127,9 @@ async def test_taken_slot_falls_back_to_the_next_candidate(world: World) -> None
     top = slot_start(attempt.target_date, time(19, 0))
     world.fake.book_directly(TENANT, COURT_IDS[0], top, 90, owner_id="someone-else")
 
+    clock_known(world)
     result = await run(world, rule, club, attempt)
 
-    print(result.extra["tried"])
     assert result.outcome is Outcome.BOOKED
     # Every start on court 1 overlaps the taken 19:00-20:30. Two early probes (court 1 at
     # 19:00 and 18:30); once the release is surely past, 19:00 again (conclusive: gone), which
@@ -126,6 +146,7 @@ async def test_competitor_wins_the_only_candidate_no_slot(world: World) -> None:
     start = slot_start(attempt.target_date, time(19, 0))
     competitor = world.fake.add_competitor(TENANT, COURT_IDS[0], start, 90, delay=0.0)
 
+    clock_known(world)
     result = await run(world, rule, club, attempt)
 
     assert result.outcome is Outcome.NO_SLOT
@@ -606,3 +627,42 @@ async def test_prepare_shortly_before_the_instant_skips_the_clock_measurement(
     assert prep.clock is None
     assert not [r for r in world.fake.requests if r.path == "/v2/users/me"]
     assert world.timeline.wall() < release_at
+
+
+@pytest.mark.parametrize(
+    "server_skew",
+    [timedelta(seconds=-0.3), timedelta(seconds=-2), timedelta(seconds=-5)],
+    ids=["host-0.3s-fast", "host-2s-fast", "host-5s-fast"],
+)
+async def test_fast_host_clock_without_an_estimate_still_books_after_the_release(
+    world: World, server_skew: timedelta
+) -> None:
+    """No clock estimate (a failed probe, a restart just before the release) and a host clock
+    that runs fast: the burst fires seconds before the server's release and every answer is
+    "not available". It must keep enough of its budget to book right after the real instant
+    instead of taking the early answers for a sold-out club."""
+    await world.client.login()
+    club = await world.club()
+    rule = make_rule()
+    # The club releases at this instant on the server's clock; the host reaches it first.
+    release_at = world.timeline.wall() + timedelta(seconds=0.05)
+    world.fake.release_at(TENANT, release_at)
+    target = release_at.astimezone(rule.zone).date() + timedelta(days=14)
+    attempt = PlannedAttempt(release_at=release_at, target_date=target, rule_id="rule-1")
+    await world.engine.prepare(rule, club, release_at, measure_clock=False)
+    world.fake.clear_requests()
+
+    result = await run(world, rule, club, attempt)
+
+    assert result.outcome is Outcome.BOOKED, result.reason
+    # The rule's first choice, on the date that opened, by one of our own creates.
+    assert (result.resource_id, result.local_start.time()) == (COURT_IDS[0], time(19, 0))  # type: ignore[union-attr]
+    assert len(own_matches(world, target)) == 1
+    early = [r for r in creates(world) if r.status != 200]
+    booked = [r for r in creates(world) if r.status == 200]
+    assert early
+    assert all(r.received_at < release_at for r in early)
+    assert len(booked) == 1
+    assert booked[0].received_at >= release_at
+    assert set(tried(result)[:-2]) == {"409_early"}
+    assert len(world.fake.requests) <= BurstPolicy().max_requests

@@ -2,9 +2,17 @@
 
 Retry policy (docs/playtomic-api.md §8 rule 4), per candidate:
 - A 409 is *inconclusive* while the release may not have happened yet on the server's clock
-  (request sent before `opens_at + settle`, settle covering the clock estimate's width) and no
+  (request sent before `opens_at + settle`, settle covering the clock estimate's spread) and no
   create of this burst has succeeded yet. The candidate is tried again once the release is
   surely past, at least `fast_spacing` later; meanwhile the next candidate is tried.
+- When that window is wide (no clock estimate, or a wide one: `paced_from`), waiting until the
+  release is surely past would give the court away, and retrying at `fast_spacing` would spend
+  the budget before the release. Early retries are then paced: the gap doubles from
+  `fast_spacing` but stays short enough for the budget left to last until the window ends.
+  The price: without an estimate, a court taken at the instant also looks early until the
+  window ends, so falling back to other courts waits that long. An estimate is missing only
+  when the probe failed or Home Assistant restarted just before the release; a host clock
+  seconds off would otherwise book nothing at all.
 - Otherwise a 409 is *conclusive*: the candidate is gone and never tried again.
 - Tries on one candidate are at least `fast_spacing` apart in the first `fast_phase` seconds
   after the release and at least `slow_spacing` (0.5 s) apart afterwards.
@@ -63,6 +71,8 @@ class BurstPolicy:
     fast_spacing: float = 0.05
     slow_spacing: float = 0.5
     settle: float = 0.05  # plus the clock estimate's full width
+    # From this settle on, early retries are paced over the window instead of waiting it out.
+    paced_from: float = 0.25
     # The burst's own budget; preparation adds at most 4 (token, courts, own bookings, warm-up),
     # so a release stays within 20 requests (the shared clock estimate is made at most every
     # 15 minutes, not per release).
@@ -88,6 +98,7 @@ class _Candidate:
     tries: int = 0
     last_try: float | None = None  # monotonic
     next_due: float = 0.0  # monotonic
+    early_gap: float = 0.0  # the last paced gap between early tries (seconds)
     gone: bool = False
     demoted: bool = False  # overlaps a lost candidate on the same court
     in_flight: bool = False
@@ -140,6 +151,7 @@ class Burst:
         self._release_at = release_at
         self._offset = firing_offset
         self._settle = timedelta(seconds=policy.settle) + max(clock_width, timedelta(0))
+        self._paced = self._settle.total_seconds() >= policy.paced_from
         self._wall = wall
         self._mono = monotonic
         self._sleep = sleep
@@ -291,6 +303,16 @@ class Burst:
         until the release is surely past, when a 409 means something again.
         """
         due = cand.next_due
+        if cand.tries > 0 and not self._opened and self._paced:
+            # Paced early tries move together, best first, so that the first try after the real
+            # release goes to the rule's first choice.
+            better = [
+                c.next_due
+                for c in self._cands
+                if c.rank < cand.rank and c.tries > 0 and not c.gone and c.intent is None
+            ]
+            if better:
+                due = max(due, min(better))
         if cand.tries == 0 and not self._opened:
             probed = [c for c in self._cands if c.tries > 0]
             if len(probed) >= self._policy.hedge + 1:
@@ -381,11 +403,36 @@ class Burst:
         if conclusive:
             self._gone(cand)
             return
-        # Possibly early: try again once the release is surely past on the server's clock.
+        # Possibly early: try again once the release is surely past on the server's clock, or
+        # sooner, paced, when that moment is far off (no or a wide clock estimate).
         now = self._mono()
-        cand.next_due = max(
-            (cand.last_try or now) + self._spacing(now), self._mono_of(cand.opens_at + self._settle)
-        )
+        last = cand.last_try if cand.last_try is not None else now
+        surely_past = self._mono_of(cand.opens_at + self._settle)
+        earliest = last + self._spacing(now)
+        if not self._paced:
+            cand.next_due = max(earliest, surely_past)
+            return
+        cand.early_gap = self._early_gap(cand, surely_past - now)
+        cand.next_due = max(earliest, min(surely_past, last + cand.early_gap))
+
+    def _early_gap(self, cand: _Candidate, window_left: float) -> float:
+        """The next gap between early tries on one candidate.
+
+        Small clock errors are the likely ones, so the gaps start at `fast_spacing` and double;
+        but never so short that the requests left run out before the window does: with `n`
+        tries left for this candidate (`hedge + 1` candidates share the budget while early, 3
+        requests are kept for PATCH + confirmation), doubling gaps from `g` cover
+        `g * (2**n - 1)` seconds, so the gap is at least `window_left / (2**n - 1)`.
+        """
+        policy = self._policy
+        left = policy.max_requests - 3 - self._requests_used()
+        tries = left // (policy.hedge + 1)
+        window = max(0.0, window_left)
+        if tries <= 0:
+            return window
+        covering = window / (2 ** min(tries, 30) - 1)
+        doubled = 2 * cand.early_gap if cand.early_gap else policy.fast_spacing
+        return max(policy.fast_spacing, doubled, covering)
 
     def _gone(self, cand: _Candidate) -> None:
         """A candidate is definitely unavailable: someone's booking overlaps it.

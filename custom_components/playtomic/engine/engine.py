@@ -459,7 +459,7 @@ class BookingEngine:
             dry_run=dry_run,
             release_at=release_at,
             firing_offset=clock.firing_offset,
-            clock_width=clock.high - clock.low,
+            clock_width=clock.spread,
             wall=self.wall,
             monotonic=self.monotonic,
             sleep=self.sleep,

@@ -31,6 +31,11 @@ _SCHEDULE_HEADROOM = 0.02
 _ZERO = timedelta(0)
 # Bisection converges to about half a round trip; stop there instead of spending requests.
 _RTT_FLOOR = 0.75
+# With no sample at all (a failed probe, a restart just before the release) the host clock is
+# all we have, and a host without NTP can be seconds off. The burst treats "not available"
+# answers as possibly early for this long after the instant and paces its tries over it, so a
+# fast host clock cannot spend the request budget before the release (engine/burst.py).
+UNMEASURED_SPREAD = timedelta(seconds=6)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,6 +61,14 @@ class ClockOffset:
             low=_ZERO,
             high=_ZERO,
         )
+
+    @property
+    def spread(self) -> timedelta:
+        """How far off the firing reading may be: the measured interval's width, or
+        `UNMEASURED_SPREAD` when nothing was measured."""
+        if self.samples == 0:
+            return UNMEASURED_SPREAD
+        return self.high - self.low
 
     @property
     def host_clock_agrees(self) -> bool:
