@@ -430,7 +430,7 @@ class Burst:
         window = max(0.0, window_left)
         if tries <= 0:
             return window
-        covering = window / (2 ** min(tries, 30) - 1)
+        covering = window / float((1 << min(tries, 30)) - 1)
         doubled = 2 * cand.early_gap if cand.early_gap else policy.fast_spacing
         return max(policy.fast_spacing, doubled, covering)
 
