@@ -72,7 +72,7 @@ class BurstPolicy:
     slow_spacing: float = 0.5
     settle: float = 0.05  # plus the clock estimate's full width
     # From this settle on, early retries are paced over the window instead of waiting it out.
-    paced_from: float = 0.25
+    paced_from: float = 1.0
     # The burst's own budget; preparation adds at most 4 (token, courts, own bookings, warm-up),
     # so a release stays within 20 requests (the shared clock estimate is made at most every
     # 15 minutes, not per release).
