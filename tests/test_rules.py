@@ -16,7 +16,7 @@ from homeassistant.exceptions import ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.playtomic.booking import async_book
+from custom_components.playtomic.book_now import async_book
 from custom_components.playtomic.const import DOMAIN, SUBENTRY_BOOKING_RULE
 from custom_components.playtomic.coordinator import MAX_CLUB_DAYS_PER_REFRESH
 from custom_components.playtomic.engine import BookingRule

@@ -17,11 +17,11 @@ from pytest_homeassistant_custom_component.common import (
     flush_store,
 )
 
+from custom_components.playtomic.cancellation_watch import watch_store_key
 from custom_components.playtomic.const import DOMAIN, EVENT_BOOKING_FAILED, EVENT_BOOKING_SUCCEEDED
 from custom_components.playtomic.engine import AttemptResult, BookingEngine, Outcome
 from custom_components.playtomic.engine.watch import HOURLY_REQUEST_CEILING
 from custom_components.playtomic.scheduler import store_key
-from custom_components.playtomic.watch import watch_store_key
 from tests.const import ALICE_ID, MIXED_ID, NORTE_ID, RIVERSIDE_ID, RULE_DATA, RULE_SUBENTRY_ID
 from tests.fake_playtomic import FakeMatch, FakePlaytomic
 from tests.helpers import disable_backoff, entry_with_rules, record_notify, setup_integration

@@ -14,7 +14,8 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import ConfigType
 
 from .api import PlaytomicError, TokenPair
-from .booking import async_book, payment_policy
+from .book_now import async_book, payment_policy
+from .cancellation_watch import CancellationWatch, async_remove_watch_state
 from .client_factory import create_client
 from .const import CONF_DRY_RUN, CONF_TOKENS, DOMAIN, SUBENTRY_BOOKING_RULE
 from .coordinator import AvailabilityCoordinator, MatchesCoordinator
@@ -36,7 +37,6 @@ from .rules import rules_of, unusable_rules
 from .runtime import PlaytomicConfigEntry, PlaytomicRuntimeData
 from .scheduler import ReleaseScheduler, async_remove_state
 from .services import async_setup_services
-from .watch import CancellationWatch, async_remove_watch_state
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 

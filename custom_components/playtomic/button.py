@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api_check import async_check_api
-from .booking import async_book
+from .book_now import async_book
 from .const import SUBENTRY_BOOKING_RULE
 from .engine.outcome import Outcome
 from .engine.reasons import Reason

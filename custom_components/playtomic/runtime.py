@@ -13,12 +13,12 @@ from homeassistant.config_entries import ConfigEntry
 
 from .api import PlaytomicClient
 from .api.selfcheck import ApiCheckReport
+from .cancellation_watch import CancellationWatch
 from .coordinator import AvailabilityCoordinator, MatchesCoordinator
 from .engine import BookingEngine
 from .health import ApiHealth
 from .history import ResultHistory
 from .scheduler import ReleaseScheduler
-from .watch import CancellationWatch
 
 
 @dataclass

@@ -27,7 +27,7 @@ from .api.contract import normalize_sport_id
 from .api.daywindow import DayWindow
 from .api.links import book_by_hand_link
 from .api_check import async_check_api
-from .booking import ExplicitTarget, async_book
+from .book_now import ExplicitTarget, async_book
 from .cancelling import async_cancel_match
 from .const import COURT_TYPES, DEFAULT_SPORT, DOMAIN
 from .engine import BookingRule

@@ -16,11 +16,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .cancellation_watch import signal_watch
 from .const import CONF_AUTO_BOOK, CONF_WATCH, SUBENTRY_BOOKING_RULE
 from .engine import BookingRule
 from .entity import PlaytomicRuleEntity
 from .runtime import PlaytomicConfigEntry
-from .watch import signal_watch
 
 # Writes go to the config entry store; one at a time keeps them ordered.
 PARALLEL_UPDATES = 1

@@ -12,7 +12,7 @@ from typing import Any
 
 import aiohttp
 
-from . import booking, contract
+from . import contract, intents
 from .auth import TokenCallback, TokenManager
 from .errors import PlaytomicAuthError, PlaytomicRateLimitedError
 from .ids import check_ids, id_path
@@ -105,7 +105,7 @@ class PlaytomicClient:
         self._auth = TokenManager(
             self._transport, email, password, tokens=tokens, on_tokens=on_tokens, now=now
         )
-        self._intents = booking.IntentLedger()
+        self._intents = intents.IntentLedger()
 
     def __repr__(self) -> str:
         return f"PlaytomicClient(base_url={self._transport.base_url!r}, email={self._email!r})"
@@ -330,15 +330,15 @@ class PlaytomicClient:
     ) -> PaymentIntent:
         """Step 1. SlotNotAvailableError on 409; IntentAlreadyOpenError for a second live intent
         on the same target unless `hedge` is set deliberately."""
-        return await booking.create_intent(self, target, number_of_players, hedge=hedge)
+        return await intents.create_intent(self, target, number_of_players, hedge=hedge)
 
     async def select_payment_method(self, intent_id: str, method_id: str) -> PaymentIntent:
         """Step 2 (PATCH). PaymentNotPossibleError on 503."""
-        return await booking.select_method(self, intent_id, method_id)
+        return await intents.select_method(self, intent_id, method_id)
 
     async def confirm_payment_intent(self, intent_id: str, target: BookingTarget) -> str:
         """Step 3; returns the match id. Never confirms an intent twice; reconciles per §8."""
-        return await booking.confirm(self, intent_id, target)
+        return await intents.confirm(self, intent_id, target)
 
     async def book(
         self,
@@ -349,7 +349,7 @@ class PlaytomicClient:
         hedge: bool = False,
     ) -> BookingResult:
         """Create, choose a method, PATCH, confirm. A dry run stops before PATCH."""
-        return await booking.book(self, target, payment_policy, dry_run=dry_run, hedge=hedge)
+        return await intents.book(self, target, payment_policy, dry_run=dry_run, hedge=hedge)
 
     async def get_payment_intent(self, intent_id: str) -> PaymentIntent:
         """Read an intent again (§8 rule 2)."""

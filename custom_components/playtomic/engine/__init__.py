@@ -67,9 +67,9 @@ exists, and `()` once the run has its final outcome: persist it to resume after 
 `resume_intent_ids`.
 """
 
+from .booking_engine import BookingEngine, Preparation
 from .burst import BurstPolicy
 from .candidates import build_candidates
-from .engine import BookingEngine, Preparation
 from .firing import FireReport, fire_at
 from .loop_claim import DEFAULT_CLAIM, ClaimPolicy, HotPath
 from .outcome import AttemptResult, Outcome

@@ -48,9 +48,9 @@ from ..api.errors import (
 )
 from ..api.models import PaymentIntent, Slot
 from ..api.payments import PaymentCategory
+from .finish_intent import Completion, SlotGoneError, complete_intent
 from .outcome import Outcome
 from .reasons import Reason, is_slot_gone, reason_of
-from .steps import Completion, SlotGoneError, complete_intent
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -8,11 +8,11 @@ from typing import Any
 
 from ..api.client import PlaytomicClient
 from ..api.models import Club, Match, Slot
+from .finish_intent import Completion
 from .outcome import AttemptResult, Outcome
 from .planner import PlannedAttempt
 from .reasons import Reason
 from .rules import BookingRule
-from .steps import Completion
 
 
 class AttemptReport:

@@ -4,7 +4,7 @@ After a release ends without a booking, its date is remembered (in a `Store`, so
 neither loses it nor books it twice: the engine reads the own bookings before booking). Each
 availability round lists the watched days first (`coordinator.AvailabilityCoordinator`); when a
 round's fresh listing of a watched day has a slot that fits the rule, the watch books it through
-the "book now" path (`booking.async_book`, so the engine's lock, ranking, payment policy and
+the "book now" path (`book_now.async_book`, so the engine's lock, ranking, payment policy and
 one-booking-per-date rule apply) and reports it with `trigger: watch`. Which dates are watched
 is the engine's rule (`engine.watch.watched_dates`).
 """

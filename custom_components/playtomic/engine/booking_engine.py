@@ -17,6 +17,7 @@ from ..api.payments import PaymentCategory
 from .burst import Burst, BurstPolicy, ProgressCallback, call_progress
 from .candidates import DEFAULT_STEP_MINUTES, build_candidates, opens_at
 from .daylocks import DayKey, DayLocks, day_key
+from .finish_intent import SlotGoneError, complete_intent, dry_run_completion
 from .firing import FireReport, fire_at
 from .loop_claim import DEFAULT_CLAIM, ClaimPolicy, HotPath
 from .outcome import AttemptResult, Outcome
@@ -25,7 +26,6 @@ from .reasons import Reason, is_slot_gone, reason_of
 from .report import AttemptReport, missed_result
 from .rules import BookingRule
 from .server_clock import ClockOffset, measure_offset
-from .steps import SlotGoneError, complete_intent, dry_run_completion
 
 _LOGGER = logging.getLogger(__name__)
 

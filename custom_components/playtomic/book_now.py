@@ -14,6 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 
 from .api import PaymentCategory, PlaytomicError
+from .cancellation_watch import KEEP_WATCHING as QUIET_WATCH_OUTCOMES
 from .const import (
     CONF_DRY_RUN,
     CONF_PAYMENT_METHODS,
@@ -27,7 +28,6 @@ from .engine.report import not_started_result
 from .results import async_report_result
 from .rules import rule_of, rules_of
 from .runtime import PlaytomicConfigEntry
-from .watch import KEEP_WATCHING as QUIET_WATCH_OUTCOMES
 
 
 @dataclass(frozen=True, kw_only=True)
