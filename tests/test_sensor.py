@@ -166,6 +166,55 @@ async def test_rolling_sensors_agree_with_the_scheduler(
     assert plan({rule_id: rule}, armed)[rule_id][-1] == date(2026, 3, 4)
 
 
+async def test_next_release_name_keeps_the_entity_id(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """The sensor is shown as "Next release", while a new install still gets the entity id the
+    README and automations use (made from its first name, not from the shown one)."""
+    await setup_integration(hass, mock_config_entry)
+    state = hass.states.get(NEXT_ATTEMPT)
+    assert state.attributes["friendly_name"] == "Weekday evenings Next release"
+    entry = er.async_get(hass).async_get(NEXT_ATTEMPT)
+    assert entry.original_name == "Next release"
+    assert entry.translation_key == "next_booking_attempt"
+    # Not "sensor.weekday_evenings_next_release".
+    assert hass.states.get("sensor.weekday_evenings_next_release") is None
+
+
+@pytest.mark.parametrize(
+    "registered_id",
+    # An install from before the rename, and one whose user renamed the entity id.
+    [NEXT_ATTEMPT, "sensor.padel_release_instant"],
+)
+async def test_next_release_keeps_a_registered_entity_id(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+    registered_id: str,
+) -> None:
+    """An entity registered under the old name keeps its id and shows the new name."""
+    mock_config_entry.add_to_hass(hass)
+    registry = er.async_get(hass)
+    unique_id = f"{ALICE_ID}_{RULE_SUBENTRY}_next_booking_attempt"
+    old = registry.async_get_or_create(
+        "sensor",
+        DOMAIN,
+        unique_id,
+        config_entry=mock_config_entry,
+        config_subentry_id=RULE_SUBENTRY,
+        original_name="Next booking attempt",
+        has_entity_name=True,
+    )
+    if old.entity_id != registered_id:
+        registry.async_update_entity(old.entity_id, new_entity_id=registered_id)
+    await setup_integration(hass, mock_config_entry)
+    assert registry.async_get_entity_id("sensor", DOMAIN, unique_id) == registered_id
+    state = hass.states.get(registered_id)
+    assert state.attributes["friendly_name"] == "Weekday evenings Next release"
+    assert state.attributes["rule_id"] == RULE_SUBENTRY
+    assert registry.async_get(registered_id).original_name == "Next release"
+
+
 async def test_next_booking_attempt_unusable_rule(
     hass: HomeAssistant, fake_playtomic: FakePlaytomic, caplog: pytest.LogCaptureFixture
 ) -> None:

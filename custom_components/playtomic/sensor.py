@@ -114,6 +114,9 @@ class RuleSensorDescription(SensorEntityDescription):
     value_fn: Callable[[RuleView], StateType | datetime]
     attr_fn: Callable[[RuleView], dict[str, Any]] = lambda _: {}
     needs_slots: bool = False
+    # The English name new entity ids are made from, where it differs from the shown name (the
+    # id of a renamed sensor stays what the README and automations use).
+    object_id_name: str | None = None
 
 
 RULE_SENSORS: tuple[RuleSensorDescription, ...] = (
@@ -134,11 +137,15 @@ RULE_SENSORS: tuple[RuleSensorDescription, ...] = (
         attr_fn=_last_result_attrs,
     ),
     RuleSensorDescription(
+        # Shown as "Next release": the instant is the release whether or not auto-book fires at
+        # it (the blueprint books at it with auto-book off). Key, translation key and entity id
+        # keep the old name: automations and the README use them.
         key="next_booking_attempt",
         translation_key="next_booking_attempt",
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=next_attempt,
         attr_fn=_next_attempt_attrs,
+        object_id_name="Next booking attempt",
     ),
 )
 
@@ -148,6 +155,12 @@ class PlaytomicRuleSensor(PlaytomicRuleEntity, SensorEntity):
 
     entity_description: RuleSensorDescription
     _unsub_timer: CALLBACK_TYPE | None = None
+
+    @property
+    def suggested_object_id(self) -> str | None:
+        """The name a new entity id is made from (prefixed with the device name by HA); an
+        entity already in the registry keeps its id whatever this says."""
+        return self.entity_description.object_id_name or super().suggested_object_id
 
     @property
     def available(self) -> bool:

@@ -211,7 +211,7 @@ async def show_rule_device(page: Page, base_url: str, shots: Screenshots) -> Non
         if d["name"] == RULE_NAME and any(i[0] == DOMAIN for i in d["identifiers"])
     )
     await page.goto(f"{base_url}/config/devices/device/{rule_device['id']}")
-    for name in ("Auto-book", "Book now", "Last booking result", "Next booking attempt"):
+    for name in ("Auto-book", "Book now", "Last booking result", "Next release"):
         await expect(page.get_by_text(name, exact=True)).to_be_visible()
     await expect(page.get_by_text("Next open slot", exact=True)).to_be_visible()
     if serves_local_brand_images():
