@@ -22,6 +22,7 @@ from custom_components.playtomic.coordinator import MAX_CLUB_DAYS_PER_REFRESH
 from custom_components.playtomic.engine import BookingRule
 from custom_components.playtomic.engine.outcome import AttemptResult, Outcome
 from custom_components.playtomic.notifications import details
+from custom_components.playtomic.rule_data import rule_from_data
 from custom_components.playtomic.rules import notify_targets, rule_of, rules_of, unusable_rules
 from custom_components.playtomic.sensor import zone_of
 from tests.const import RIVERSIDE_ID, RULE_DATA
@@ -54,7 +55,7 @@ def test_rules_of_reads_subentries_as_engine_rules(caplog: pytest.LogCaptureFixt
     assert set(rules) == {"good", "tennis"}
     assert isinstance(rules["good"], BookingRule)
     # The name is the subentry's title, which Home Assistant's Rename changes.
-    assert rules["good"] == replace(BookingRule.from_subentry_data("good", RULE_DATA), name="Good")
+    assert rules["good"] == replace(rule_from_data("good", RULE_DATA), name="Good")
     assert rules["tennis"].sport_id == "TENNIS"
     assert rule_of(entry, "good") == rules["good"]
     assert rule_of(entry, "sparse") is None
@@ -97,10 +98,10 @@ async def test_plan_is_capped_across_rules(
     await setup_integration(hass, mock_config_entry)
     coordinator = mock_config_entry.runtime_data.availability
     rules = {
-        "a": BookingRule.from_subentry_data("a", RULE_DATA),
-        "b": BookingRule.from_subentry_data("b", {**RULE_DATA, "tenant_id": RIVERSIDE_ID}),
-        "c": BookingRule.from_subentry_data("c", {**RULE_DATA, "window_start": "08:00:00"}),
-        "t": BookingRule.from_subentry_data("t", {**RULE_DATA, "sport": "TENNIS"}),
+        "a": rule_from_data("a", RULE_DATA),
+        "b": rule_from_data("b", {**RULE_DATA, "tenant_id": RIVERSIDE_ID}),
+        "c": rule_from_data("c", {**RULE_DATA, "window_start": "08:00:00"}),
+        "t": rule_from_data("t", {**RULE_DATA, "sport": "TENNIS"}),
     }
     plan = coordinator.plan(rules, MONDAY)
     listings = {

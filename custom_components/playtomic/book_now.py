@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 
 from .api import PaymentCategory, PlaytomicError
+from .api.contract import normalize_sport_id
+from .api.slots import CourtType
 from .cancellation_watch import KEEP_WATCHING as QUIET_WATCH_OUTCOMES
 from .const import (
     CONF_DRY_RUN,
@@ -23,7 +26,7 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .engine import AttemptResult, BookingRule, Outcome, RuleError, reason_of
+from .engine import AttemptResult, BookingRule, DailyDrop, Outcome, RuleError, reason_of
 from .engine.report import not_started_result
 from .results import async_report_result
 from .rules import rule_of, rules_of
@@ -39,7 +42,7 @@ class ExplicitTarget:
     window_start: time
     window_end: time
     duration: int
-    court_type: str = "any"
+    court_type: CourtType = "any"
     courts: tuple[str, ...] = ()
     sport_id: str = DEFAULT_SPORT
     # A one-off target has no rule whose Notify setting could apply: the caller names them.
@@ -68,30 +71,24 @@ def target_rule(entry: PlaytomicConfigEntry, target: ExplicitTarget, zone_name: 
         None,
     )
     try:
-        return BookingRule.from_subentry_data(
+        return BookingRule(
             # A padel and a tennis court on the same day are two bookings, not one done twice.
-            f"target_{target.tenant_id}_{target.sport_id}_{target.day.isoformat()}",
-            {
-                "name": known.club_name if known else target.tenant_id,
-                "club_name": known.club_name if known else None,
-                "tenant_id": target.tenant_id,
-                "club_timezone": zone_name,
-                "weekdays": [
-                    ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[target.day.weekday()]
-                ],
-                "window_start": target.window_start.isoformat(),
-                "window_end": target.window_end.isoformat(),
-                "duration": target.duration,
-                "court_type": target.court_type,
-                "courts": list(target.courts),
-                "sport": target.sport_id,
-                # Unused for a one-off booking: the engine books the given date now.
-                "release_model": "daily_drop",
-                "days_ahead": 0,
-                "release_time": "00:00:00",
-            },
+            rule_id=f"target_{target.tenant_id}_{target.sport_id}_{target.day.isoformat()}",
+            name=(known.club_name if known else None) or target.tenant_id,
+            club_name=known.club_name if known else None,
+            tenant_id=target.tenant_id,
+            zone=ZoneInfo(zone_name),
+            weekdays=frozenset({target.day.weekday()}),
+            window_start=target.window_start,
+            window_end=target.window_end,
+            duration=target.duration,
+            court_type=target.court_type,
+            courts=target.courts,
+            sport_id=normalize_sport_id(target.sport_id),
+            # Unused for a one-off booking: the engine books the given date now.
+            release=DailyDrop(0, time(0)),
         )
-    except RuleError as err:
+    except (RuleError, ValueError) as err:
         raise _invalid_target() from err
 
 

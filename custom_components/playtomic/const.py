@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 import logging
 from typing import Final
+
+from .engine.rules import DEFAULT_WATCH_CUTOFF, MAX_OPTION_HOURS as _MAX_OPTION_HOURS, WEEKDAY_NAMES
 
 DOMAIN: Final = "playtomic"
 LOGGER = logging.getLogger(__package__)
@@ -41,24 +44,27 @@ CONF_COURT_TYPE: Final = "court_type"
 # Whether `courts` (an order of preference) also excludes every other court. Rules stored before
 # this key existed read it as true: their courts list always meant "only these courts".
 CONF_ONLY_COURTS: Final = "only_courts"
+STORED_ONLY_COURTS: Final = True
 # Court size: padel doubles courts take four players, singles courts two. Rules stored before
 # this key existed read it as "any" (they were offered both sizes).
 CONF_COURT_SIZE: Final = "court_size"
+STORED_COURT_SIZE: Final = "any"
 CONF_RELEASE_MODEL: Final = "release_model"
 CONF_DAYS_AHEAD: Final = "days_ahead"
 CONF_RELEASE_TIME: Final = "release_time"
 CONF_ROLLING_MINUTES: Final = "rolling_minutes"
 CONF_AUTO_BOOK: Final = "auto_book"
 CONF_NOTIFY: Final = "notify"
-# The cancellation watch and the free-cancellation reminder (engine.rules spells the same keys).
+# The cancellation watch and the free-cancellation reminder (hours, as the form shows them; the
+# engine owns the default cutoff and the bound).
 CONF_WATCH: Final = "watch"
 CONF_WATCH_OPEN_DATES: Final = "watch_open_dates"
 CONF_WATCH_CUTOFF_HOURS: Final = "watch_cutoff_hours"
 CONF_REMINDER_HOURS: Final = "reminder_hours"
-DEFAULT_WATCH_CUTOFF_HOURS: Final = 2
-MAX_OPTION_HOURS: Final = 168
+DEFAULT_WATCH_CUTOFF_HOURS: Final = int(DEFAULT_WATCH_CUTOFF / timedelta(hours=1))
+MAX_OPTION_HOURS: Final = int(_MAX_OPTION_HOURS / timedelta(hours=1))
 
-WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS: Final = WEEKDAY_NAMES
 DEFAULT_WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri")
 DEFAULT_WINDOW_START: Final = "18:00:00"
 DEFAULT_WINDOW_END: Final = "21:30:00"

@@ -77,6 +77,8 @@ from .const import (
     RELEASE_ROLLING,
     ROLLING_GUESS_MAX_MINUTES,
     SPORTS,
+    STORED_COURT_SIZE,
+    STORED_ONLY_COURTS,
     WEEKDAYS,
 )
 
@@ -529,6 +531,6 @@ def rule_form_values(data: Mapping[str, Any], title: str | None = None) -> dict[
     if CONF_DURATION in values:
         values[CONF_DURATION] = str(values[CONF_DURATION])
     # Rules stored before these fields existed: their courts were the only ones allowed.
-    values.setdefault(CONF_ONLY_COURTS, True)
-    values.setdefault(CONF_COURT_SIZE, "any")
+    values.setdefault(CONF_ONLY_COURTS, STORED_ONLY_COURTS)
+    values.setdefault(CONF_COURT_SIZE, STORED_COURT_SIZE)
     return sectioned(values)

@@ -14,6 +14,7 @@ from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 
 from .const import CONF_NOTIFY, LOGGER, SUBENTRY_BOOKING_RULE
 from .engine import BookingRule, RuleError
+from .rule_data import rule_from_data
 
 
 def _rule_subentry(entry: ConfigEntry, subentry_id: str | None) -> ConfigSubentry | None:
@@ -33,7 +34,7 @@ def rule_of(entry: ConfigEntry, subentry_id: str | None) -> BookingRule | None:
     if subentry is None:
         return None
     try:
-        rule = BookingRule.from_subentry_data(subentry.subentry_id, subentry.data)
+        rule = rule_from_data(subentry.subentry_id, subentry.data)
     except RuleError:
         return None
     # Home Assistant's Rename changes the title only; the name people see is the title.
@@ -56,7 +57,7 @@ def unusable_rules(entry: ConfigEntry) -> dict[str, str]:
         if (subentry := _rule_subentry(entry, subentry_id)) is None:
             continue
         try:
-            BookingRule.from_subentry_data(subentry_id, subentry.data)
+            rule_from_data(subentry_id, subentry.data)
         except RuleError as err:
             LOGGER.warning("Booking rule %s is not usable: %s", subentry.title, err)
             unusable[subentry_id] = subentry.title

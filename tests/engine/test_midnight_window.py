@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from custom_components.playtomic.api import Match
 from custom_components.playtomic.engine import BookingRule, DailyDrop, covering_match, open_dates
 from custom_components.playtomic.engine.candidates import local_starts
-from tests.const import RULE_DATA
 from tests.engine.conftest import MADRID, TENANT, make_rule
 
 
@@ -22,11 +21,8 @@ def late_rule() -> BookingRule:
     )
 
 
-def test_stored_rule_with_a_midnight_end_is_usable() -> None:
-    rule = BookingRule.from_subentry_data(
-        "r1", {**RULE_DATA, "window_start": "22:00:00", "window_end": "00:00:00"}
-    )
-    assert rule.window_end == time(0, 0)
+def test_a_rule_with_a_midnight_end_is_usable() -> None:
+    assert late_rule().window.end == time(0, 0)
 
 
 def test_candidates_run_until_midnight() -> None:

@@ -10,7 +10,6 @@ import pytest
 
 from custom_components.playtomic.api import Match
 from custom_components.playtomic.engine import (
-    BookingRule,
     DailyDrop,
     PlannedAttempt,
     Rolling,
@@ -22,7 +21,6 @@ from custom_components.playtomic.engine import (
     release_instant,
     target_date_for,
 )
-from tests.const import RULE_DATA
 from tests.engine.conftest import MADRID, TENANT, make_rule
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # 10:00 in Madrid
@@ -192,7 +190,7 @@ def test_covered_dates_agree_with_covering_match() -> None:
 
 def test_open_dates_daily_drop() -> None:
     """Released weekdays from today on, nearest first; a day whose window is over drops out."""
-    rule = BookingRule.from_subentry_data("r1", RULE_DATA)
+    rule = make_rule(weekdays=frozenset(range(5)), preferred_start=None)
     days = open_dates(rule, now=MONDAY)
     assert days[0] == date(2026, 3, 2)
     # 16 March opened at 08:30 today; 17 March opens tomorrow.

@@ -12,10 +12,8 @@ import pytest
 from custom_components.playtomic.api.models import Match
 from custom_components.playtomic.engine import (
     AttemptResult,
-    BookingRule,
     Outcome,
     RequestBudget,
-    RuleError,
     plan_round,
     round_interval,
     starts_watch,
@@ -109,44 +107,6 @@ def test_which_results_start_a_watch(
         trigger=trigger,
     )
     assert starts_watch(result) is expected
-
-
-def test_rule_options_parse_and_refuse_bad_values() -> None:
-    base = {
-        "tenant_id": TENANT,
-        "club_timezone": "Europe/Madrid",
-        "weekdays": ["mon"],
-        "window_start": "18:00:00",
-        "window_end": "21:30:00",
-        "duration": 90,
-        "days_ahead": 14,
-    }
-    rule = BookingRule.from_subentry_data("r", base)
-    assert (rule.watch, rule.watch_open_dates, rule.watch_cutoff, rule.reminder) == (
-        True,
-        False,
-        timedelta(hours=2),
-        None,
-    )
-    rule = BookingRule.from_subentry_data(
-        "r",
-        {**base, "watch": False, "watch_cutoff_hours": 0, "reminder_hours": 24},
-    )
-    assert (rule.watch, rule.watch_cutoff, rule.reminder) == (
-        False,
-        timedelta(0),
-        timedelta(hours=24),
-    )
-    assert BookingRule.from_subentry_data("r", {**base, "reminder_hours": 0}).reminder is None
-    for bad in (
-        {"watch_cutoff_hours": -1},
-        {"watch_cutoff_hours": 1000},
-        {"reminder_hours": "soon"},
-        {"reminder_hours": float("inf")},
-        {"reminder_hours": True},
-    ):
-        with pytest.raises(RuleError):
-            BookingRule.from_subentry_data("r", {**base, **bad})
 
 
 def test_round_interval_has_jitter_and_a_floor() -> None:

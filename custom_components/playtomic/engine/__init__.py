@@ -4,7 +4,10 @@ Runs inside Home Assistant's event loop, driven by the integration's scheduler. 
 
 Rules and planning (pure)::
 
-    rule = BookingRule.from_subentry_data(subentry_id, subentry.data)   # RuleError if unusable
+    rule = BookingRule(rule_id=..., tenant_id=..., zone=..., weekdays=..., window_start=...,
+                       window_end=..., duration=..., release=DailyDrop(14, time(8, 30)), ...)
+        # typed and validated (RuleError if unusable); the integration's rule_data.py reads a
+        # stored subentry into one, book_now.py builds one for a one-off booking
     plan = plan_attempts(rule, after=now, until=now + timedelta(days=15), own_matches=matches)
     # -> [PlannedAttempt(release_at (UTC, server clock), target_date (club-local), rule_id)], sorted
     nxt = next_attempt(rule, now=now, own_matches=matches)  # the scheduler arms it, the sensor
