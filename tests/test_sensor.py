@@ -181,6 +181,20 @@ async def test_next_release_name_keeps_the_entity_id(
     assert hass.states.get("sensor.weekday_evenings_next_release") is None
 
 
+async def test_next_release_keeps_the_spanish_entity_id(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
+) -> None:
+    """HA makes a Spanish install's entity ids from Spanish names: a new one still gets the id
+    of the sensor's first Spanish name, shown now as "Próxima apertura"."""
+    hass.config.language = "es"
+    await setup_integration(hass, mock_config_entry)
+    state = hass.states.get("sensor.weekday_evenings_proximo_intento_de_reserva")
+    assert state.attributes["friendly_name"] == "Weekday evenings Próxima apertura"
+    assert state.attributes["rule_id"] == RULE_SUBENTRY
+    # Its neighbours are made from their Spanish names as before.
+    assert hass.states.get("sensor.weekday_evenings_proxima_pista_libre") is not None
+
+
 @pytest.mark.parametrize(
     "registered_id",
     # An install from before the rename, and one whose user renamed the entity id.

@@ -18,7 +18,7 @@ from homeassistant.helpers.typing import StateType
 
 from .api import Club, Match, Slot
 from .api.links import book_by_hand_link, match_link
-from .const import OUTCOMES, SUBENTRY_BOOKING_RULE
+from .const import DOMAIN, OUTCOMES, SUBENTRY_BOOKING_RULE
 from .engine import Outcome, PlannedAttempt, next_attempt as plan_next_attempt
 from .entity import PlaytomicAccountEntity, PlaytomicRuleEntity, RuleView
 from .reminders import free_cancellation_deadline
@@ -114,9 +114,10 @@ class RuleSensorDescription(SensorEntityDescription):
     value_fn: Callable[[RuleView], StateType | datetime]
     attr_fn: Callable[[RuleView], dict[str, Any]] = lambda _: {}
     needs_slots: bool = False
-    # The English name new entity ids are made from, where it differs from the shown name (the
-    # id of a renamed sensor stays what the README and automations use).
-    object_id_name: str | None = None
+    # The translation key whose name new entity ids are made from, where the shown name changed:
+    # a renamed sensor keeps its first name's id (the README's and automations') for new installs
+    # in every language HA makes ids in (`<key>_id` in en.json/es.json holds that first name).
+    object_id_key: str | None = None
 
 
 RULE_SENSORS: tuple[RuleSensorDescription, ...] = (
@@ -145,7 +146,7 @@ RULE_SENSORS: tuple[RuleSensorDescription, ...] = (
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=next_attempt,
         attr_fn=_next_attempt_attrs,
-        object_id_name="Next booking attempt",
+        object_id_key="next_booking_attempt_id",
     ),
 )
 
@@ -158,9 +159,15 @@ class PlaytomicRuleSensor(PlaytomicRuleEntity, SensorEntity):
 
     @property
     def suggested_object_id(self) -> str | None:
-        """The name a new entity id is made from (prefixed with the device name by HA); an
-        entity already in the registry keeps its id whatever this says."""
-        return self.entity_description.object_id_name or super().suggested_object_id
+        """The name a new entity id is made from (HA prefixes the device name), in the language
+        HA makes entity ids in; an entity already in the registry keeps its id regardless."""
+        key = self.entity_description.object_id_key
+        if key is not None and self.platform_data:
+            translations = self.platform_data.object_id_platform_translations
+            name = translations.get(f"component.{DOMAIN}.entity.sensor.{key}.name")
+            if name:
+                return name
+        return super().suggested_object_id
 
     @property
     def available(self) -> bool:
