@@ -12,20 +12,22 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from tests.const import ALICE_ID, NORTE_ID, RIVERSIDE_ID
-from tests.fake_playtomic import FakePlaytomic
+from tests.const import ALICE_ID, MIXED_ID, NORTE_ID, RIVERSIDE_ID
+from tests.fake_playtomic import FakeClub, FakePlaytomic
 from tests.helpers import setup_integration
 
 CALENDAR = "calendar.playtomic_alice_bookings"
 
 
-async def events_from_march_1(hass: HomeAssistant, *, days: int) -> dict[str, Any]:
+async def events_from_march_1(
+    hass: HomeAssistant, *, days: int, calendar: str = CALENDAR
+) -> dict[str, Any]:
     """The calendar.get_events response for `days` from 1 March."""
     response: dict[str, Any] = await hass.services.async_call(
         "calendar",
         "get_events",
         {
-            "entity_id": CALENDAR,
+            "entity_id": calendar,
             "start_date_time": "2026-03-01T00:00:00+00:00",
             "duration": {"days": days},
         },
@@ -135,3 +137,27 @@ async def test_deleting_a_future_event_cancels_the_booking(
     # Only the started match is left on the calendar.
     summaries = [event["summary"] for event in response[CALENDAR]["events"]]
     assert summaries == ["Pista 2 · Club Padel Norte · Padel"]
+
+
+async def test_calendar_sport_in_the_users_language(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    mixed_club: FakeClub,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """The summary names the sport as the club step lists it, in the user's language."""
+    hass.config.language = "es"
+    tennis = next(c for c in mixed_club.courts if c.name == "Tenis 1")
+    padel = fake_playtomic.clubs[NORTE_ID].courts[0]
+    fake_playtomic.book_directly(
+        NORTE_ID, padel.resource_id, datetime(2026, 3, 3, 17, 0, tzinfo=UTC), 90, ALICE_ID
+    )
+    fake_playtomic.book_directly(
+        MIXED_ID, tennis.resource_id, datetime(2026, 3, 4, 17, 0, tzinfo=UTC), 60, ALICE_ID
+    )
+    await setup_integration(hass, mock_config_entry)
+    # A Spanish install names its entity ids in Spanish.
+    calendar = "calendar.playtomic_alice_reservas"
+    response = await events_from_march_1(hass, days=7, calendar=calendar)
+    summaries = [event["summary"] for event in response[calendar]["events"]]
+    assert summaries == ["Pista 1 · Club Padel Norte · Pádel", "Tenis 1 · Raqueta Mixta · Tenis"]

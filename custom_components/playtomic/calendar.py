@@ -13,9 +13,8 @@ from homeassistant.util import dt as dt_util
 from .api import Club, Match
 from .api.links import match_link
 from .cancelling import async_cancel_match, match_not_cancelable
-from .const import DEFAULT_SPORT
 from .entity import PlaytomicAccountEntity
-from .notifications import async_text_template, local_text
+from .notifications import async_texts, local_text, sport_text, text_template
 from .reminders import free_cancellation_deadline
 from .runtime import PlaytomicConfigEntry
 from .sensor import zone_of
@@ -32,15 +31,18 @@ BOOKINGS = CalendarEntityDescription(key="bookings", translation_key="bookings")
 
 
 def match_event(
-    match: Match, free_until: str | None = None, club: Club | None = None
+    match: Match,
+    free_until: str | None = None,
+    club: Club | None = None,
+    sport: str | None = None,
 ) -> CalendarEvent:
-    """One own match as a calendar event; `free_until` is the free-cancellation line.
+    """One own match as a calendar event; `free_until` is the free-cancellation line, `sport`
+    the sport's translated name.
 
     The summary starts with what differs between events (court, then club); the location is
     the club's address when the club is known, so map apps can find it.
     """
     club_name = match.tenant_name or (club.name if club else None) or "Playtomic"
-    sport = (match.sport_id or DEFAULT_SPORT).capitalize()
     summary = " · ".join(part for part in (match.resource_name, club_name, sport) if part)
     lines = []
     if match.price:
@@ -64,11 +66,13 @@ class PlaytomicBookingsCalendar(PlaytomicAccountEntity, CalendarEntity):
 
     _attr_supported_features = CalendarEntityFeature.DELETE_EVENT
     _free_template = "{deadline}"
+    _texts: dict[str, str] = {}
 
     async def async_added_to_hass(self) -> None:
-        """Load the translated free-cancellation line once."""
+        """Load the translated texts (free-cancellation line, sport names) once."""
         await super().async_added_to_hass()
-        self._free_template = await async_text_template(self.hass, "calendar_free_cancellation")
+        self._texts = await async_texts(self.hass)
+        self._free_template = text_template(self._texts, "calendar_free_cancellation")
 
     def _free_until(self, match: Match) -> str | None:
         deadline = free_cancellation_deadline(self.entry, match)
@@ -84,6 +88,7 @@ class PlaytomicBookingsCalendar(PlaytomicAccountEntity, CalendarEntity):
                 match,
                 self._free_until(match),
                 clubs.cached_club(match.tenant_id) if match.tenant_id else None,
+                sport_text(self._texts, match.sport_id),
             )
             for match in self.coordinator.data or []
         ]

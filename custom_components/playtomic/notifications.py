@@ -17,7 +17,7 @@ from homeassistant.helpers.translation import async_get_translations
 import voluptuous as vol
 
 from .api import Match
-from .const import DOMAIN, LOGGER, WEEKDAYS
+from .const import DEFAULT_SPORT, DOMAIN, LOGGER, WEEKDAYS
 from .engine.outcome import AttemptResult, Outcome
 from .engine.reasons import Reason
 
@@ -34,9 +34,10 @@ class _Blank(dict[str, str]):
         return ""
 
 
-async def _async_texts(hass: HomeAssistant) -> dict[str, str]:
+async def async_texts(hass: HomeAssistant) -> dict[str, str]:
+    """The integration's texts in the user's language (`selector` and `exceptions`)."""
     texts: dict[str, str] = {}
-    # Weekday names come from the rule form's selector, the rest from `exceptions`.
+    # Weekday, sport and payment names come from the forms' selectors, the rest from `exceptions`.
     for category in ("selector", "exceptions"):
         texts.update(await async_get_translations(hass, hass.config.language, category, {DOMAIN}))
     return texts
@@ -95,10 +96,18 @@ def reason_text(texts: Mapping[str, str], reason: Reason | None) -> str:
     return _text(texts, f"reason_{reason.value}") if reason else ""
 
 
-async def async_text_template(hass: HomeAssistant, key: str) -> str:
+def text_template(texts: Mapping[str, str], key: str) -> str:
     """One translated text with its placeholders left in (for texts built later, in sync code)."""
-    texts = await _async_texts(hass)
     return texts.get(f"component.{DOMAIN}.exceptions.{key}.message", key)
+
+
+def sport_text(texts: Mapping[str, str], sport_id: str | None) -> str:
+    """The sport in the words of the club step's list ("Pádel"); an id it does not list as is,
+    capitalised."""
+    sport = sport_id or DEFAULT_SPORT
+    return texts.get(
+        f"component.{DOMAIN}.selector.sport.options.{sport.lower()}", sport.capitalize()
+    )
 
 
 async def async_compose_reminder(
@@ -111,7 +120,7 @@ async def async_compose_reminder(
     link: str,
 ) -> tuple[str, str]:
     """Title and message of a free-cancellation reminder."""
-    texts = await _async_texts(hass)
+    texts = await async_texts(hass)
     when = _local_when(texts, match.start.astimezone(zone))
     details = ", ".join(part for part in (match.tenant_name, match.resource_name, when) if part)
     values = {
@@ -140,7 +149,7 @@ async def async_compose(
     notes: Sequence[Note] = (),
 ) -> tuple[str, str]:
     """Title and message of the notification for one result, with the notes appended."""
-    texts = await _async_texts(hass)
+    texts = await async_texts(hass)
     values = {
         "rule": rule_name,
         "club": result.club_name,
