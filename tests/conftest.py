@@ -22,11 +22,13 @@ from .const import (
     ALICE_EMAIL,
     ALICE_ID,
     ALICE_PASSWORD,
+    ENTRY_ID,
     MIXED_ID,
     NORTE_ID,
     RIVERSIDE_ID,
     RULE_DATA,
     RULE_SUBENTRY_ID,
+    TENNIS_ENTRY_ID,
     TENNIS_RULE_DATA,
     TENNIS_RULE_SUBENTRY_ID,
 )
@@ -156,10 +158,11 @@ def mixed_club(fake_playtomic: FakePlaytomic) -> FakeClub:
     )
 
 
-def _alice_entry(subentry_id: str, rule: dict[str, Any]) -> MockConfigEntry:
+def _alice_entry(entry_id: str, subentry_id: str, rule: dict[str, Any]) -> MockConfigEntry:
     """Alice's account entry with one booking rule (no stored tokens)."""
     return MockConfigEntry(
         domain=DOMAIN,
+        entry_id=entry_id,
         title=ALICE_EMAIL,
         unique_id=ALICE_ID,
         data={"email": ALICE_EMAIL, "password": ALICE_PASSWORD, "user_id": ALICE_ID},
@@ -182,10 +185,10 @@ def _alice_entry(subentry_id: str, rule: dict[str, Any]) -> MockConfigEntry:
 @pytest.fixture
 def mock_config_entry() -> MockConfigEntry:
     """Alice's account entry with one booking rule at Club Padel Norte (no stored tokens)."""
-    return _alice_entry(RULE_SUBENTRY_ID, RULE_DATA)
+    return _alice_entry(ENTRY_ID, RULE_SUBENTRY_ID, RULE_DATA)
 
 
 @pytest.fixture
 def tennis_config_entry() -> MockConfigEntry:
     """Alice's account entry with one tennis rule at Raqueta Mixta (needs `mixed_club`)."""
-    return _alice_entry(TENNIS_RULE_SUBENTRY_ID, TENNIS_RULE_DATA)
+    return _alice_entry(TENNIS_ENTRY_ID, TENNIS_RULE_SUBENTRY_ID, TENNIS_RULE_DATA)

@@ -14,6 +14,9 @@ RIVERSIDE_ID: Final = "9a7e2d11-3c4b-4f6a-8e2d-5b6c7d8e9f22"
 MIXED_ID: Final = "3c5d7e9f-1a2b-4c3d-8e4f-5a6b7c8d9e33"
 
 RULE_SUBENTRY_ID: Final = "01JRULE0000000000000000001"
+# Fixed entry ids of the conftest entries (the event entity and the bus events carry it).
+ENTRY_ID: Final = "01JENTRY000000000000000001"
+TENNIS_ENTRY_ID: Final = "01JENTRY000000000000000002"
 RULE_DATA: Final[dict[str, Any]] = {
     "tenant_id": NORTE_ID,
     "club_name": "Club Padel Norte",

@@ -92,7 +92,8 @@ async def _with_a_result(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 
 @pytest.mark.usefixtures("all_entities_enabled")
 @pytest.mark.parametrize(
-    "platform", [Platform.SENSOR, Platform.SWITCH, Platform.BUTTON, Platform.CALENDAR]
+    "platform",
+    [Platform.SENSOR, Platform.SWITCH, Platform.BUTTON, Platform.CALENDAR, Platform.EVENT],
 )
 async def test_platform_snapshot(
     hass: HomeAssistant,

@@ -10,10 +10,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api_check import async_check_api
 from .book_now import async_book
-from .const import SUBENTRY_BOOKING_RULE
 from .engine.outcome import Outcome
 from .engine.reasons import Reason
-from .entity import PlaytomicAccountEntity, PlaytomicRuleEntity
+from .entity import PlaytomicAccountEntity, PlaytomicRuleEntity, add_rule_entities
 from .failures import reason_error, translating
 from .runtime import PlaytomicConfigEntry
 
@@ -63,9 +62,4 @@ async def async_setup_entry(
 ) -> None:
     """One button per booking rule, and the account's self-check."""
     async_add_entities([PlaytomicCheckApiButton(entry, CHECK_API)])
-    for subentry_id, subentry in entry.subentries.items():
-        if subentry.subentry_type == SUBENTRY_BOOKING_RULE:
-            async_add_entities(
-                [PlaytomicBookNowButton(entry, subentry_id, BOOK_NOW)],
-                config_subentry_id=subentry_id,
-            )
+    add_rule_entities(entry, async_add_entities, PlaytomicBookNowButton, [BOOK_NOW])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -10,12 +11,13 @@ from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
 from .api import Match
 from .api.links import club_app_link
-from .const import DOMAIN
+from .const import DOMAIN, SUBENTRY_BOOKING_RULE
 from .coordinator import MatchesCoordinator, RuleSlots
 from .engine import AttemptResult, BookingRule
 from .results import signal_result
@@ -185,3 +187,18 @@ class PlaytomicRuleEntity(Entity):
     def _handle_result(self, result: AttemptResult) -> None:
         if result.rule_id == self.subentry_id:
             self._write_state()
+
+
+def add_rule_entities[D: EntityDescription](
+    entry: PlaytomicConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    entity: Callable[[PlaytomicConfigEntry, str, D], Entity],
+    descriptions: Sequence[D],
+) -> None:
+    """Add one entity per description for every booking rule, under the rule's subentry."""
+    for subentry_id, subentry in entry.subentries.items():
+        if subentry.subentry_type == SUBENTRY_BOOKING_RULE:
+            async_add_entities(
+                [entity(entry, subentry_id, description) for description in descriptions],
+                config_subentry_id=subentry_id,
+            )

@@ -32,6 +32,12 @@ def signal_result(entry_id: str) -> str:
     return f"{DOMAIN}_result_{entry_id}"
 
 
+def signal_booking_event(entry_id: str) -> str:
+    """Dispatcher signal sent with `(rule_id, event_type, data)` whenever a booking event is fired
+    on the bus: the rules' `event` entities repeat it (same type as the outcome, same data)."""
+    return f"{DOMAIN}_booking_event_{entry_id}"
+
+
 def result_link(result: AttemptResult) -> str:
     """Where a tap on the notification leads: the match, the slot to book by hand, or the club."""
     if result.outcome is Outcome.BOOKED and result.match_id:
@@ -117,7 +123,8 @@ async def async_report_result(
     *,
     notify: tuple[str, ...] | None = None,
 ) -> None:
-    """Record a finished attempt, tell the sensors, fire the event, notify, raise repairs.
+    """Record a finished attempt, tell the sensors, fire the event (on the bus and through the
+    rule's `event` entity), notify, raise repairs.
 
     `notify` names the notify services to tell instead of the rule's (a one-off booking).
     """
@@ -132,10 +139,16 @@ async def async_report_result(
         # The date was ours before this attempt: nothing new happened to announce.
         return
 
-    hass.bus.async_fire(
-        EVENT_BOOKING_SUCCEEDED if result.succeeded else EVENT_BOOKING_FAILED,
-        event_data(entry, result, rule_name=rule.name if rule else None, link=link),
-    )
+    data = event_data(entry, result, rule_name=rule.name if rule else None, link=link)
+    hass.bus.async_fire(EVENT_BOOKING_SUCCEEDED if result.succeeded else EVENT_BOOKING_FAILED, data)
+    if result.rule_id:
+        async_dispatcher_send(
+            hass,
+            signal_booking_event(entry.entry_id),
+            result.rule_id,
+            result.outcome.value,
+            dict(data),
+        )
 
     if result.outcome is Outcome.BOOKED:
         async_delete_payment_issue(hass, entry, result.rule_id)

@@ -18,9 +18,9 @@ from homeassistant.helpers.typing import StateType
 
 from .api import Club, Match, Slot
 from .api.links import book_by_hand_link, match_link
-from .const import DOMAIN, OUTCOMES, SUBENTRY_BOOKING_RULE
+from .const import DOMAIN, OUTCOMES
 from .engine import Outcome, PlannedAttempt, next_attempt as plan_next_attempt
-from .entity import PlaytomicAccountEntity, PlaytomicRuleEntity, RuleView
+from .entity import PlaytomicAccountEntity, PlaytomicRuleEntity, RuleView, add_rule_entities
 from .reminders import free_cancellation_deadline
 from .results import trigger_of
 from .runtime import PlaytomicConfigEntry
@@ -337,10 +337,4 @@ async def async_setup_entry(
     async_add_entities(
         PlaytomicAccountSensor(entry, description) for description in ACCOUNT_SENSORS
     )
-    for subentry_id, subentry in entry.subentries.items():
-        if subentry.subentry_type != SUBENTRY_BOOKING_RULE:
-            continue
-        async_add_entities(
-            (PlaytomicRuleSensor(entry, subentry_id, description) for description in RULE_SENSORS),
-            config_subentry_id=subentry_id,
-        )
+    add_rule_entities(entry, async_add_entities, PlaytomicRuleSensor, RULE_SENSORS)

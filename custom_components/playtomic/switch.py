@@ -17,9 +17,9 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .cancellation_watch import signal_watch
-from .const import CONF_AUTO_BOOK, CONF_WATCH, SUBENTRY_BOOKING_RULE
+from .const import CONF_AUTO_BOOK, CONF_WATCH
 from .engine import BookingRule
-from .entity import PlaytomicRuleEntity
+from .entity import PlaytomicRuleEntity, add_rule_entities
 from .runtime import PlaytomicConfigEntry
 
 # Writes go to the config entry store; one at a time keeps them ordered.
@@ -110,9 +110,4 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """The switches of every booking rule."""
-    for subentry_id, subentry in entry.subentries.items():
-        if subentry.subentry_type == SUBENTRY_BOOKING_RULE:
-            async_add_entities(
-                [PlaytomicRuleSwitch(entry, subentry_id, description) for description in SWITCHES],
-                config_subentry_id=subentry_id,
-            )
+    add_rule_entities(entry, async_add_entities, PlaytomicRuleSwitch, SWITCHES)
