@@ -202,7 +202,7 @@ async def test_devices_and_unique_ids(
     assert rule.via_device_id == account.id
     assert rule.name == RULE_DATA["name"]
     entities = er.async_entries_for_config_entry(entity_registry, mock_config_entry.entry_id)
-    assert len(entities) == 11  # with the account's diagnostic "Check the API" button
+    assert len(entities) == 12  # with the account's diagnostic "Check the API" button
     assert f"{ALICE_ID}_check_api" in {e.unique_id for e in entities if e.device_id == account.id}
     for entity in entities:
         assert ALICE_EMAIL not in entity.unique_id
@@ -213,6 +213,7 @@ async def test_devices_and_unique_ids(
         f"{ALICE_ID}_{RULE_SUBENTRY_ID}_next_open_slot",
         f"{ALICE_ID}_{RULE_SUBENTRY_ID}_auto_book",
         f"{ALICE_ID}_{RULE_SUBENTRY_ID}_book_now",
+        f"{ALICE_ID}_{RULE_SUBENTRY_ID}_booking",
     }
 
 
