@@ -147,7 +147,7 @@ async def test_rolling_sensors_agree_with_the_scheduler(
 
     armed = datetime(2026, 3, 2, 20, 0, tzinfo=UTC)  # Wednesday 20:00 London - 48 h
     assert runtime.scheduler.diagnostics()["state"][rule_id]["armed"] == armed.isoformat()
-    assert runtime.scheduler.next_attempt(rule_id).target_date == date(2026, 3, 4)
+    assert runtime.scheduler.diagnostics()["next"][rule_id]["target_date"] == "2026-03-04"
     state = hass.states.get(NEXT_ATTEMPT)
     assert state.state == armed.isoformat()
     assert state.attributes["target_date"] == "2026-03-04"

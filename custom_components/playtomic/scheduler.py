@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -24,6 +24,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .api import Club, Match, PaymentCategory, PlaytomicError
+from .api.contract import BURST_WINDOW
 from .const import DOMAIN, LOGGER
 from .engine import (
     AttemptResult,
@@ -38,16 +39,10 @@ from .engine import (
     reason_of,
     target_date_for,
 )
+from .engine.timing import PREPARE_LEAD, WARM_LEAD
 from .waiting import async_wait_until
 
 STORE_VERSION = 1
-# docs/playtomic-api.md §2.2: refresh the token well before the burst so no refresh falls inside it.
-PREPARE_LEAD = timedelta(minutes=5)
-# Courts, a warm connection and the server clock are taken this long before the instant; from
-# here on the engine waits on the loop's monotonic clock and fires itself.
-WARM_LEAD = timedelta(seconds=60)
-# The burst lasts about 30 s (docs/playtomic-api.md §8 rule 4); inside it a restart resumes, after it misses.
-BURST_WINDOW = timedelta(seconds=30)
 # A Home Assistant that was down for weeks reports the last few misses, not every one.
 MAX_MISSED_REPORTED = 7
 
@@ -99,10 +94,6 @@ class ReleaseScheduler:
         self._stopped = False
 
     # -- what the entities read ----------------------------------------------------------------
-
-    def next_attempt(self, rule_id: str) -> PlannedAttempt | None:
-        """The rule's next release (shown whether or not auto-book is on)."""
-        return self._next.get(rule_id)
 
     def diagnostics(self) -> dict[str, Any]:
         """Plan, persisted state and the server-clock estimate."""
@@ -310,23 +301,19 @@ class ReleaseScheduler:
         resume: Sequence[str],
         dry_run: bool | None,
     ) -> AttemptResult:
-        # Long waits run on Home Assistant's timers (exact, and driven by the freezer in tests);
-        # only the last minute is the engine's, on the monotonic clock.
-        if not resume:
-            token_at = attempt.release_at - PREPARE_LEAD
-            if token_at > dt_util.utcnow():
-                await async_wait_until(self.hass, token_at)
-            try:
-                await self.engine.client.ensure_token(min_validity=PREPARE_LEAD + 2 * BURST_WINDOW)
-            except PlaytomicError as err:
-                # The release still fires: the client retries the token inside the burst.
-                LOGGER.warning("Token refresh before the release failed: %s", type(err).__name__)
-            warm_at = attempt.release_at - WARM_LEAD
-            if warm_at > dt_util.utcnow():
-                await async_wait_until(self.hass, warm_at)
+        # Every wait until the last minute runs on Home Assistant's timers (exact, and driven by
+        # the freezer in tests); the engine prepares at WARM_LEAD and then fires on the loop's
+        # monotonic clock.
+        await async_wait_until(self.hass, attempt.release_at - PREPARE_LEAD)
+        try:
+            await self.engine.ensure_token_for(attempt.release_at)
+        except PlaytomicError as err:
+            # The release still fires: the client retries the token inside the burst.
+            LOGGER.warning("Token refresh before the release failed: %s", type(err).__name__)
         club = await self._club(rule.tenant_id)
         if not resume and attempt.release_at > dt_util.utcnow():
-            await self.engine.prepare(rule, club, attempt.release_at, warm_lead=WARM_LEAD)
+            await async_wait_until(self.hass, attempt.release_at - WARM_LEAD)
+            await self.engine.prepare(rule, club, attempt.release_at)
 
         async def progress(intent_ids: Sequence[str]) -> None:
             # Persisted at once: a restart inside the burst must find these to reconcile first.
@@ -342,7 +329,6 @@ class ReleaseScheduler:
             club,
             payment_policy=self._payment_policy(),
             dry_run=self._dry_run() if dry_run is None else dry_run,
-            burst_seconds=BURST_WINDOW.total_seconds(),
             resume_intent_ids=resume,
             on_progress=progress,
         )

@@ -33,11 +33,12 @@ from .const import COURT_TYPES, DEFAULT_SPORT, DOMAIN
 from .engine import BookingRule
 from .engine.outcome import AttemptResult, Outcome
 from .engine.reasons import Reason, reason_of
+from .engine.timing import WARM_LEAD
 from .entity import rule_device_id
 from .failures import client_error, reason_error, translating
 from .rules import rule_of, rules_of
 from .runtime import PlaytomicConfigEntry
-from .scheduler import WARM_LEAD, SchedulerStoppedError
+from .scheduler import SchedulerStoppedError
 from .waiting import async_wait_until
 
 SERVICE_FIND_SLOTS = "find_slots"

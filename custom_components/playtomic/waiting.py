@@ -12,6 +12,7 @@ from datetime import datetime
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.util import dt as dt_util
 
 
 async def async_wait_until(
@@ -24,6 +25,9 @@ async def async_wait_until(
     entry is watched through a state-change listener that the wait removes when it ends (an
     `async_on_unload` callback cannot be removed: one per wait piled up on the entry).
     """
+    if when <= dt_util.utcnow():
+        # Nothing to wait for (a restart late in a lead time): no timer, no loop tick.
+        return entry is None or entry.state is ConfigEntryState.LOADED
     waiter: asyncio.Future[bool] = hass.loop.create_future()
 
     @callback

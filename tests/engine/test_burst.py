@@ -333,15 +333,17 @@ async def test_token_expiry_during_the_burst_is_refreshed_and_replayed(world: Wo
 
 
 @pytest.mark.parametrize("access_ttl", [240])
-async def test_prepare_refreshes_early_so_no_refresh_falls_in_the_burst(world: World) -> None:
+async def test_the_pre_release_refresh_keeps_refreshes_out_of_the_burst(world: World) -> None:
     await world.client.login()
     club = await world.club()
     rule = make_rule()
     world.timeline.jump_to(world.timeline.wall() + timedelta(seconds=120))  # 120 s of 240 left
     attempt = release_soon(world, 0.05)
     seen_before = len(world.tokens_seen)
-    await world.engine.prepare(rule, club, attempt.release_at, measure_clock=False)
+    await world.engine.ensure_token_for(attempt.release_at)  # the scheduler, at PREPARE_LEAD
     assert len(world.tokens_seen) == seen_before + 1
+    await world.engine.prepare(rule, club, attempt.release_at, measure_clock=False)
+    assert len(world.tokens_seen) == seen_before + 1  # prepare does not refresh again
     world.fake.clear_requests()
 
     result = await run(world, rule, club, attempt)
@@ -356,8 +358,8 @@ async def test_prepare_measures_the_clock_and_warms_up(world: World) -> None:
     rule = make_rule()
     release_at = world.timeline.wall() + timedelta(minutes=5)
     prep = await world.engine.prepare(rule, club, release_at)
-    # It waited (virtually) until a minute before the instant.
-    assert release_at - prep.prepared_at <= timedelta(seconds=60)
+    # It does not wait: the scheduler calls it at WARM_LEAD, on Home Assistant's timers.
+    assert release_at - prep.prepared_at > timedelta(minutes=4)
     assert prep.clock is not None
     assert prep.clock.samples >= 1
     assert prep.covered_by is None

@@ -65,6 +65,10 @@ REFRESH_DEAD_STATUSES: Final = frozenset({400, 401})
 # §1.3 / §8 rule 7: after an edge block, automatic requests stop for this long.
 EDGE_BLOCK_PAUSE: Final = timedelta(minutes=15)
 
+# §8 rules 4-5: a 409 on create is retried for no more than about this long after the release
+# instant; the burst lasts this long, and a restart inside it resumes the release (after it: missed).
+BURST_WINDOW: Final = timedelta(seconds=30)
+
 # §8 rule 6: request-volume and back-off constants.
 RETRY_AFTER_CAP_SECONDS: Final = 120.0
 GET_MAX_RETRIES: Final = 3

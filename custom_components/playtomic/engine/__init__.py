@@ -23,21 +23,35 @@ The engine (one per account/client)::
     engine = BookingEngine(client, wall=..., monotonic=..., sleep=...)   # all injectable
         # claim=ClaimPolicy(...): how the loop is claimed before the instant (loop_claim.py)
 
-    # One background task per planned attempt (entry.async_create_background_task), started by
-    # async_track_point_in_utc_time about 5 minutes before attempt.release_at:
-    await engine.prepare(rule, club, attempt.release_at)
-        # now: the access token is refreshed if it would not outlive the burst (the rotated pair
-        # reaches the client's on_tokens); then it sleeps until 60 s before the instant: courts,
-        # warm connection, server-clock estimate (cached 15 min, shared)
-    result = await engine.run_release(attempt, rule, club, payment_policy=categories,
-        dry_run=False, hedge=1, burst_seconds=30, resume_intent_ids=(), on_progress=persist_ids)
-        # sleeps until 3 s before (one warm-up GET), fires on the server's clock, bursts <= 30 s.
-        # Also fine alone (after a restart): it prepares what the remaining time allows.
-        # dry_run=True fires nothing: after the instant it ranks the date's listing and forecasts
-        # the payment category (no payment intent: one would hold the court for minutes).
+How a release runs. The integration's scheduler (`scheduler.py`) owns every wait until the last
+minute and the pre-release token refresh; the engine prepares and fires. Lead times, the token
+formula and request budgets are in `timing.py`, the burst window in `api/contract.py`:
+
+    release - PREPARE_LEAD (5 min)  a Home Assistant timer starts the run (an entry background
+        task); the scheduler calls `await engine.ensure_token_for(release_at)`: the access token
+        must outlive the burst window plus a margin (`timing.token_validity_before`), so no
+        refresh falls inside the burst (a rotated pair reaches the client's on_tokens first).
+    release - WARM_LEAD (60 s)      after a second Home Assistant timer, the scheduler calls
+        `await engine.prepare(rule, club, release_at)`: courts (opens the connection), the
+        server-clock estimate (`server_clock`, cached CLOCK_MAX_AGE and shared; skipped with
+        less than MIN_TIME_TO_MEASURE left), the own bookings. It neither waits nor refreshes.
+    then at once                    `result = await engine.run_release(attempt, rule, club,
+        payment_policy=categories, dry_run=False, hedge=1, resume_intent_ids=(),
+        on_progress=persist_ids)` takes the lock of the club-day (`daylocks`), checks it is not
+        already ours, builds the candidates (`candidates`), sleeps on the monotonic clock until
+        FINAL_WARM_LEAD (3 s) before the instant for one warm-up GET, then `fire_at` (`firing`)
+        claims the loop (`loop_claim`: lag sampled over the last 2 s, the timer armed that much
+        early, at most 50 ms, held without yielding until the server-clock instant, collector
+        paused until the first confirmation) and starts the burst (`burst`) eagerly: creates on
+        the ranked candidates, one PATCH + confirmation at a time (`finish_intent`), for at most
+        `api.contract.BURST_WINDOW` (30 s) or `timing.BURST_MAX_REQUESTS` requests.
+        Unprepared (a restart just before the instant, or `resume_intent_ids` after a restart
+        inside the window) it refreshes and reads what the remaining time allows; resumed
+        intents are reconciled first. dry_run=True fires nothing: DRY_RUN_SETTLE after the
+        instant it ranks the date's listing and forecasts the payment category (no intent).
     result = await engine.book_best(rule, club, target_date=None, payment_policy=categories)
         # THE entry for booking now: the button, the `book` action, a cancellation watch
-    result = engine.missed(attempt, rule)        # release passed while HA was down: report once
+    missed_result(attempt, rule)                 # release passed while HA was down: report once
     engine.clock -> ClockOffset | None           # diagnostics: offset, uncertainty, samples
     await engine.measure_clock(force=False)
 

@@ -1,4 +1,4 @@
-"""BookingEngine: preparation, the release run, "book now", and the missed-release result."""
+"""BookingEngine: preparation, the release run and "book now"."""
 
 from __future__ import annotations
 
@@ -23,31 +23,21 @@ from .loop_claim import DEFAULT_CLAIM, ClaimPolicy, HotPath
 from .outcome import AttemptResult, Outcome
 from .planner import PlannedAttempt, covering_match, open_dates, target_date_for
 from .reasons import Reason, is_slot_gone, reason_of
-from .report import AttemptReport, missed_result
+from .report import AttemptReport
 from .rules import BookingRule
 from .server_clock import ClockOffset, measure_offset
+from .timing import (
+    BOOK_NOW_MAX_DATES,
+    BOOK_NOW_MAX_SLOTS,
+    CLOCK_MAX_AGE,
+    DRY_RUN_SETTLE,
+    FINAL_WARM_LEAD,
+    MIN_TIME_TO_MEASURE,
+    PREPARATION_TTL,
+    token_validity_before,
+)
 
 _LOGGER = logging.getLogger(__name__)
-
-# §2.2: the access token must outlive the burst by a margin, so no refresh falls inside it.
-TOKEN_MARGIN = timedelta(minutes=2)
-# Courts, connection warm-up and the clock estimate happen this long before the release.
-WARM_LEAD = timedelta(seconds=60)
-# aiohttp closes idle pooled connections after 15 s, so one more cheap GET shortly before the
-# instant keeps the connection warm (docs/playtomic-api.md §8 rule 5 allows the burst to start a few s early).
-FINAL_WARM_LEAD = timedelta(seconds=3)
-# Re-measure the server clock when the estimate is older than this (host drift is ppm-level).
-CLOCK_MAX_AGE = timedelta(minutes=15)
-# Without time for a full measurement (restart just before the instant), fire on the host clock.
-MIN_TIME_TO_MEASURE = timedelta(seconds=20)
-# Preparations never consumed by a run (rule removed, HA reloaded) are dropped after this.
-_PREP_TTL = timedelta(hours=1)
-# "Book now": how many dates and slots to try at most (request volume, docs/playtomic-api.md §8 rule 5).
-BOOK_NOW_MAX_DATES = 7
-# A dry release lists the date this long after the instant, so that the host clock running a
-# little fast (no burst to absorb it) does not read the date before it has opened.
-DRY_RUN_SETTLE = timedelta(seconds=2)
-BOOK_NOW_MAX_SLOTS = 6
 
 
 def _utcnow() -> datetime:
@@ -130,7 +120,8 @@ class BookingEngine:
             return self._clock
 
     def set_clock(self, clock: ClockOffset | None) -> None:
-        """Install an estimate (restored from diagnostics, or forced by a test/benchmark)."""
+        """Install an estimate: the release benchmark (`bench/release_bench.py`) replays a
+        measured one, and tests force a narrow one without virtual seconds of probing."""
         self._clock = clock
 
     # -- preparation -----------------------------------------------------------------------
@@ -141,28 +132,20 @@ class BookingEngine:
         club: Club,
         release_at: datetime,
         *,
-        warm_lead: timedelta = WARM_LEAD,
         measure_clock: bool = True,
     ) -> Preparation:
-        """Get ready for one release. Call it a few minutes before `release_at`.
+        """Get ready for one release; the scheduler calls it `timing.WARM_LEAD` before it.
 
-        Now: make the access token outlive the burst (a rotated token reaches the client's
-        on_tokens callback before any other request). Then, `warm_lead` before the instant:
-        resolve the courts (which also opens the connection), measure the server clock unless a
-        fresh estimate exists, and read the own bookings for the target date (`run_release`, called
-        right after, reads them again inside the day's lock if another path held it meanwhile).
-        Failures are recorded, not raised: the release still fires on what is known.
+        Resolve the courts (which also opens the connection), measure the server clock unless a
+        fresh estimate exists, and read the own bookings for the target date (`run_release`,
+        called right after, reads them again inside the day's lock if another path held it
+        meanwhile). It neither waits nor refreshes the token: the scheduler did both (see
+        `ensure_token_for`). Failures are recorded, not raised: the release still fires on what
+        is known.
         """
         base = self.client.request_count
         target = target_date_for(rule, release_at)
         errors: list[str] = []
-        try:
-            await self._ensure_token(release_at)
-        except PlaytomicError as err:
-            errors.append(f"token: {reason_of(err)}")
-        wait = (release_at - warm_lead - self.wall()).total_seconds()
-        if wait > 0:
-            await self.sleep(wait)
         try:
             courts = await self.client.get_courts(club.tenant_id)
             if courts:
@@ -194,16 +177,15 @@ class BookingEngine:
             errors=errors,
         )
         now = self.wall()
-        for stale in [k for k, p in self._prepared.items() if p.release_at < now - _PREP_TTL]:
+        for stale in [k for k, p in self._prepared.items() if p.release_at < now - PREPARATION_TTL]:
             del self._prepared[stale]
         self._prepared[(rule.rule_id, release_at)] = prep
         return prep
 
-    async def _ensure_token(self, release_at: datetime) -> None:
-        validity = release_at - self.wall() + timedelta(seconds=self.policy.burst_seconds)
-        await self.client.ensure_token(
-            min_validity=min(max(validity, timedelta(0)) + TOKEN_MARGIN, timedelta(minutes=50))
-        )
+    async def ensure_token_for(self, release_at: datetime) -> None:
+        """Make the access token outlive the release's burst (`timing.token_validity_before`);
+        a rotated pair reaches the client's on_tokens callback before any other request."""
+        await self.client.ensure_token(min_validity=token_validity_before(release_at, self.wall()))
 
     # -- the release run -------------------------------------------------------------------
 
@@ -216,7 +198,6 @@ class BookingEngine:
         payment_policy: Iterable[PaymentCategory | str],
         dry_run: bool = False,
         hedge: int = 1,
-        burst_seconds: float = 30.0,
         resume_intent_ids: Sequence[str] = (),
         on_progress: ProgressCallback | None = None,
     ) -> AttemptResult:
@@ -226,7 +207,7 @@ class BookingEngine:
         time allows). `resume_intent_ids` are intents a previous run (before a restart) created:
         they are reconciled first, and a booking found ends the run without firing.
         """
-        policy = replace(self.policy, hedge=hedge, burst_seconds=burst_seconds)
+        policy = replace(self.policy, hedge=hedge)
         release_at = attempt.release_at
         target = attempt.target_date
         prep = self._prepared.pop((rule.rule_id, release_at), None)
@@ -420,7 +401,7 @@ class BookingEngine:
         assert target is not None
         club = report.club
         if prep is None:
-            await self._ensure_token(release_at)
+            await self.ensure_token_for(release_at)
             if not club.courts:
                 club = club.with_courts(tuple(await self.client.get_courts(club.tenant_id)))
                 report.club = club
@@ -607,19 +588,6 @@ class BookingEngine:
                 tries,
             )
         return None, tries
-
-    # -- missed releases -------------------------------------------------------------------
-
-    def missed(
-        self,
-        attempt: PlannedAttempt,
-        rule: BookingRule,
-        *,
-        club_name: str | None = None,
-        reason: Reason = Reason.HOME_ASSISTANT_DOWN,
-    ) -> AttemptResult:
-        """The result for a release instant that passed while Home Assistant was down."""
-        return missed_result(attempt, rule, club_name=club_name, reason=reason, now=self.wall())
 
 
 def _ms(delta: timedelta) -> float:

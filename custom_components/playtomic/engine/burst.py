@@ -39,6 +39,7 @@ import logging
 from typing import Any
 
 from ..api.client import PlaytomicClient
+from ..api.contract import BURST_WINDOW
 from ..api.errors import (
     IntentAlreadyOpenError,
     PlaytomicApiError,
@@ -51,6 +52,7 @@ from ..api.payments import PaymentCategory
 from .finish_intent import Completion, SlotGoneError, complete_intent
 from .outcome import Outcome
 from .reasons import Reason, is_slot_gone, reason_of
+from .timing import BURST_MAX_REQUESTS
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -66,17 +68,14 @@ class BurstPolicy:
     """Bounds of one release burst (defaults follow docs/playtomic-api.md §8 rules 4 and 5)."""
 
     hedge: int = 1
-    burst_seconds: float = 30.0
+    burst_seconds: float = BURST_WINDOW.total_seconds()
     fast_phase: float = 1.0
     fast_spacing: float = 0.05
     slow_spacing: float = 0.5
     settle: float = 0.05  # plus the clock estimate's full width
     # From this settle on, early retries are paced over the window instead of waiting it out.
     paced_from: float = 1.0
-    # The burst's own budget; preparation adds at most 4 (token, courts, own bookings, warm-up),
-    # so a release stays within 20 requests (the shared clock estimate is made at most every
-    # 15 minutes, not per release).
-    max_requests: int = 16
+    max_requests: int = BURST_MAX_REQUESTS
     late_retries: int = 5
     late_spacing: float = 1.0
     max_connection_errors: int = 4
