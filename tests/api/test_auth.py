@@ -265,14 +265,14 @@ async def test_s2_3_uses_token_another_task_already_renewed(
     old = await client.login()
     renewed = await client.ensure_token(min_validity=timedelta(hours=2))  # "task B" refreshes
     fake.clear_requests()
-    assert await client._auth.after_unauthorized(old.access_token) == renewed
+    assert await client._session._auth.after_unauthorized(old.access_token) == renewed
     assert api_requests(fake) == []
 
 
 async def test_s2_3_no_tokens_at_all_logs_in_on_401(
     fake: FakePlaytomic, client: PlaytomicClient
 ) -> None:
-    pair = await client._auth.after_unauthorized("whatever")
+    pair = await client._session._auth.after_unauthorized("whatever")
     assert paths(fake) == ["POST /v3/auth/login"]
     assert client.tokens == pair
 

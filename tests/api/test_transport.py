@@ -305,7 +305,14 @@ async def test_s8_7_no_secrets_in_logs_errors_or_reprs(
     except PlaytomicAuthError as err:
         errors.append(err)
     assert len(errors) == 4
-    texts = [caplog.text, repr(client), repr(client.tokens), str(client.tokens), repr(client._auth)]
+    texts = [
+        caplog.text,
+        repr(client),
+        repr(client.tokens),
+        str(client.tokens),
+        repr(client._session),
+        repr(client._session._auth),
+    ]
     texts += [str(e) for e in errors] + [repr(e) for e in errors]
     secrets = [password, *fake.issued_tokens]
     assert len(secrets) > 4
@@ -320,5 +327,5 @@ async def test_s1_1_defaults_real_clock_and_no_tokens(session: aiohttp.ClientSes
     assert client.user_id is None
     assert client.request_count == 0
     assert client.edge_blocked_until is None
-    assert client._now().tzinfo is not None
+    assert client._session.now().tzinfo is not None
     assert "api.app.playtomic.io" in repr(client)

@@ -5,7 +5,7 @@ The contract it follows is docs/playtomic-api.md; every guess about the real API
 
 from __future__ import annotations
 
-from .client import PlaytomicClient, limit_retry_waits
+from .client import PlaytomicClient
 from .contract import DEFAULT_BASE_URL
 from .errors import (
     UNEXPECTED_RESPONSE,
@@ -40,6 +40,7 @@ from .models import (
     TokenPair,
 )
 from .payments import DEFAULT_POLICY, PaymentCategory, choose_method, classify_method
+from .session import limit_retry_waits
 from .slots import SlotFilter, best_slots, filter_slots, rank_slots
 from .timeconv import local_day_window, local_to_utc
 
