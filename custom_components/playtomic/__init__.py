@@ -17,7 +17,7 @@ from .api import PlaytomicError, TokenPair
 from .book_now import async_book, payment_policy
 from .cancellation_watch import CancellationWatch, async_remove_watch_state
 from .client_factory import create_client
-from .const import CONF_DRY_RUN, CONF_TOKENS, DOMAIN, SUBENTRY_BOOKING_RULE
+from .const import CONF_DRY_RUN, CONF_TOKENS, DOMAIN
 from .coordinator import AvailabilityCoordinator, MatchesCoordinator
 from .engine import AttemptResult, BookingEngine, Reason, reason_of
 from .entity import account_device_info
@@ -33,7 +33,7 @@ from .repairs import (
     async_sync_unusable_rule_issues,
 )
 from .results import async_report_result, signal_result
-from .rules import rules_of, unusable_rules
+from .rules import rule_subentries, rules_of, unusable_rules
 from .runtime import PlaytomicConfigEntry, PlaytomicRuntimeData
 from .scheduler import ReleaseScheduler, async_remove_state
 from .services import async_setup_services
@@ -56,11 +56,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 def _rule_ids(entry: PlaytomicConfigEntry) -> frozenset[str]:
-    return frozenset(
-        subentry_id
-        for subentry_id, subentry in entry.subentries.items()
-        if subentry.subentry_type == SUBENTRY_BOOKING_RULE
-    )
+    return frozenset(rule_subentries(entry))
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) -> bool:

@@ -29,7 +29,7 @@ from .const import (
 from .engine import AttemptResult, BookingRule, DailyDrop, Outcome, RuleError, reason_of
 from .engine.report import not_started_result
 from .results import async_report_result
-from .rules import rule_of, rules_of
+from .rules import required_rule, rules_of
 from .runtime import PlaytomicConfigEntry
 
 
@@ -111,13 +111,7 @@ async def async_book(
     runtime = entry.runtime_data
     if dry_run is None:
         dry_run = bool(entry.options.get(CONF_DRY_RUN, False))
-    known = rule_of(entry, rule_id) if target is None else None
-    if target is None and known is None:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="rule_not_found",
-            translation_placeholders={"rule": str(rule_id)},
-        )
+    known = required_rule(entry, rule_id) if target is None else None
     try:
         if target is not None:
             club = await runtime.availability.async_get_club(target.tenant_id)

@@ -51,6 +51,7 @@ from .const import (
     SUBENTRY_BOOKING_RULE,
 )
 from .failures import flow_error
+from .notifications import NOTIFY_DOMAIN
 from .rule_schema import (
     club_search_schema,
     club_select_schema,
@@ -64,8 +65,7 @@ from .rule_schema import (
     rule_values,
     validate_rule,
 )
-
-NOTIFY_DOMAIN = "notify"
+from .rules import rule_subentries
 
 EMAIL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="email"))
 PASSWORD_SELECTOR = TextSelector(
@@ -458,11 +458,7 @@ class BookingRuleSubentryFlow(ClubRuleSteps[SubentryFlowResult], ConfigSubentryF
         if self.source == SOURCE_RECONFIGURE:
             return None
         return release_settings(
-            (
-                subentry.data
-                for subentry in self._get_entry().subentries.values()
-                if subentry.subentry_type == SUBENTRY_BOOKING_RULE
-            ),
+            (subentry.data for subentry in rule_subentries(self._get_entry()).values()),
             tenant_id,
         )
 

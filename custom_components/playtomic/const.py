@@ -6,6 +6,9 @@ from datetime import timedelta
 import logging
 from typing import Final
 
+from .api.contract import DEFAULT_SEARCH_RADIUS_M, DEFAULT_SPORT_ID
+from .api.payments import DEFAULT_POLICY, PaymentCategory
+from .api.slots import COURT_SIZES as _COURT_SIZES, COURT_TYPES as _COURT_TYPES
 from .engine.rules import DEFAULT_WATCH_CUTOFF, MAX_OPTION_HOURS as _MAX_OPTION_HOURS, WEEKDAY_NAMES
 
 DOMAIN: Final = "playtomic"
@@ -21,13 +24,14 @@ CONF_TOKENS: Final = "tokens"
 # Options of the account.
 CONF_PAYMENT_METHODS: Final = "payment_methods"
 CONF_DRY_RUN: Final = "dry_run"
-DEFAULT_PAYMENT_METHODS: Final = ("zero_amount", "offer", "wallet", "at_club")
+# Every category allowed, in the client's default order (api.payments.PaymentCategory).
+DEFAULT_PAYMENT_METHODS: Final = tuple(category.value for category in DEFAULT_POLICY)
 
 # Config flow club search.
 CONF_QUERY: Final = "query"
 CONF_SPORT: Final = "sport"
 CONF_TENANT_ID: Final = "tenant_id"
-DEFAULT_SPORT: Final = "PADEL"
+DEFAULT_SPORT: Final = DEFAULT_SPORT_ID
 
 # Booking rules: config subentries of this type.
 SUBENTRY_BOOKING_RULE: Final = "booking_rule"
@@ -69,8 +73,8 @@ DEFAULT_WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri")
 DEFAULT_WINDOW_START: Final = "18:00:00"
 DEFAULT_WINDOW_END: Final = "21:30:00"
 DEFAULT_DURATION: Final = 90
-COURT_TYPES: Final = ("any", "indoor", "outdoor")
-COURT_SIZES: Final = ("doubles", "singles", "any")
+COURT_TYPES: Final = _COURT_TYPES
+COURT_SIZES: Final = _COURT_SIZES
 # A rule name is a title and a device name: it must say something and fit on a card.
 MAX_NAME_LENGTH: Final = 64
 RELEASE_DAILY_DROP: Final = "daily_drop"
@@ -97,9 +101,9 @@ OUTCOMES: Final = (
 # Sports offered in the club search; the API takes any sport id, these are the common ones.
 SPORTS: Final = ("PADEL", "TENNIS", "SQUASH", "BADMINTON", "PICKLEBALL")
 # Payment categories the user may allow; cards are never offered (docs/playtomic-api.md §5.2).
-PAYMENT_METHOD_CHOICES: Final = ("zero_amount", "offer", "wallet", "at_club")
+PAYMENT_METHOD_CHOICES: Final = tuple(category.value for category in PaymentCategory)
 # Radius of the "clubs near home" search when the query is empty.
-CLUB_SEARCH_RADIUS_M: Final = 50000
+CLUB_SEARCH_RADIUS_M: Final = DEFAULT_SEARCH_RADIUS_M
 # Durations offered when a club lists no allowed increments on any court.
 FALLBACK_DURATIONS: Final = (60, 90, 120)
 DEFAULT_COURT_TYPE: Final = "any"

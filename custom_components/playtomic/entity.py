@@ -17,11 +17,11 @@ from homeassistant.util import dt as dt_util
 
 from .api import Match
 from .api.links import club_app_link
-from .const import DOMAIN, SUBENTRY_BOOKING_RULE
+from .const import DOMAIN
 from .coordinator import MatchesCoordinator, RuleSlots
 from .engine import AttemptResult, BookingRule
 from .results import signal_result
-from .rules import rule_of
+from .rules import rule_of, rule_subentries
 from .runtime import PlaytomicConfigEntry
 
 MANUFACTURER = "Playtomic"
@@ -196,9 +196,8 @@ def add_rule_entities[D: EntityDescription](
     descriptions: Sequence[D],
 ) -> None:
     """Add one entity per description for every booking rule, under the rule's subentry."""
-    for subentry_id, subentry in entry.subentries.items():
-        if subentry.subentry_type == SUBENTRY_BOOKING_RULE:
-            async_add_entities(
-                [entity(entry, subentry_id, description) for description in descriptions],
-                config_subentry_id=subentry_id,
-            )
+    for subentry_id in rule_subentries(entry):
+        async_add_entities(
+            [entity(entry, subentry_id, description) for description in descriptions],
+            config_subentry_id=subentry_id,
+        )

@@ -22,6 +22,14 @@ from .engine.outcome import AttemptResult, Outcome
 from .engine.reasons import Reason
 
 NOTIFY_DOMAIN = "notify"
+
+
+def notify_service_name(value: str) -> str:
+    """`notify.mobile_app_x` or ` mobile_app_x `: the service name a rule stores and the notify
+    domain is called with ("" when nothing is left). Users tend to type the prefix."""
+    return value.strip().removeprefix(f"{NOTIFY_DOMAIN}.").strip()
+
+
 # A sentence added to a message: its `exceptions` key and placeholders.
 type Note = tuple[str, Mapping[str, Any]]
 _FALLBACK_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -199,7 +207,7 @@ async def async_send(
 ) -> None:
     """Send one message to every target; a missing or failing service never raises."""
     for raw_target in targets:
-        target = raw_target.removeprefix(f"{NOTIFY_DOMAIN}.")
+        target = notify_service_name(raw_target)
         if not hass.services.has_service(NOTIFY_DOMAIN, target):
             if target not in missing:
                 missing.add(target)

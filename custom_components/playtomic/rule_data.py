@@ -39,6 +39,8 @@ from .const import (
     CONF_WEEKDAYS,
     CONF_WINDOW_END,
     CONF_WINDOW_START,
+    COURT_SIZES,
+    COURT_TYPES,
     DEFAULT_COURT_TYPE,
     DEFAULT_RELEASE_TIME,
     DEFAULT_WATCH_CUTOFF_HOURS,
@@ -49,7 +51,7 @@ from .const import (
     WEEKDAYS,
 )
 from .engine import BookingRule, DailyDrop, Rolling, RuleError
-from .engine.rules import COURT_SIZES, COURT_TYPES, ReleaseModel
+from .engine.rules import ReleaseModel
 
 
 def rule_from_data(rule_id: str, data: Mapping[str, Any]) -> BookingRule:

@@ -81,6 +81,7 @@ from .const import (
     STORED_ONLY_COURTS,
     WEEKDAYS,
 )
+from .notifications import notify_service_name
 
 if TYPE_CHECKING:
     from .api import Club
@@ -88,7 +89,6 @@ if TYPE_CHECKING:
 MINUTES_PER_DAY = 1440
 # The notify domain's entity action needs an entity target, so it cannot serve as a rule target.
 NOTIFY_ENTITY_ACTION = "send_message"
-NOTIFY_PREFIX = "notify."
 EARTH_RADIUS_KM = 6371.0
 
 
@@ -474,7 +474,7 @@ def _notify_names(values: Iterable[str]) -> list[str]:
     """Service names without the `notify.` prefix users tend to type; order kept, no repeats."""
     names: list[str] = []
     for value in values:
-        name = value.strip().removeprefix(NOTIFY_PREFIX).strip()
+        name = notify_service_name(value)
         if name and name not in names:
             names.append(name)
     return names

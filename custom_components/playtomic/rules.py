@@ -11,17 +11,24 @@ from __future__ import annotations
 from dataclasses import replace
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+from homeassistant.exceptions import ServiceValidationError
 
-from .const import CONF_NOTIFY, LOGGER, SUBENTRY_BOOKING_RULE
+from .const import CONF_NOTIFY, DOMAIN, LOGGER, SUBENTRY_BOOKING_RULE
 from .engine import BookingRule, RuleError
 from .rule_data import rule_from_data
 
 
+def rule_subentries(entry: ConfigEntry) -> dict[str, ConfigSubentry]:
+    """Every booking-rule subentry of an entry, usable or not, by subentry id."""
+    return {
+        subentry_id: subentry
+        for subentry_id, subentry in entry.subentries.items()
+        if subentry.subentry_type == SUBENTRY_BOOKING_RULE
+    }
+
+
 def _rule_subentry(entry: ConfigEntry, subentry_id: str | None) -> ConfigSubentry | None:
-    subentry = entry.subentries.get(subentry_id) if subentry_id else None
-    if subentry is None or subentry.subentry_type != SUBENTRY_BOOKING_RULE:
-        return None
-    return subentry
+    return rule_subentries(entry).get(subentry_id) if subentry_id else None
 
 
 def rule_of(entry: ConfigEntry, subentry_id: str | None) -> BookingRule | None:
@@ -41,11 +48,24 @@ def rule_of(entry: ConfigEntry, subentry_id: str | None) -> BookingRule | None:
     return replace(rule, name=subentry.title) if subentry.title else rule
 
 
+def required_rule(entry: ConfigEntry, subentry_id: str | None) -> BookingRule:
+    """The rule an action or button names; a translated validation error when it is gone or
+    unusable (nothing is attempted for it)."""
+    rule = rule_of(entry, subentry_id)
+    if rule is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="rule_not_found",
+            translation_placeholders={"rule": str(subentry_id)},
+        )
+    return rule
+
+
 def rules_of(entry: ConfigEntry) -> dict[str, BookingRule]:
     """Every usable booking rule of an entry, by subentry id."""
     return {
         subentry_id: rule
-        for subentry_id in entry.subentries
+        for subentry_id in rule_subentries(entry)
         if (rule := rule_of(entry, subentry_id)) is not None
     }
 
@@ -53,9 +73,7 @@ def rules_of(entry: ConfigEntry) -> dict[str, BookingRule]:
 def unusable_rules(entry: ConfigEntry) -> dict[str, str]:
     """Title of each rule whose stored data the engine refuses, by subentry id (logged why)."""
     unusable: dict[str, str] = {}
-    for subentry_id in entry.subentries:
-        if (subentry := _rule_subentry(entry, subentry_id)) is None:
-            continue
+    for subentry_id, subentry in rule_subentries(entry).items():
         try:
             rule_from_data(subentry_id, subentry.data)
         except RuleError as err:

@@ -17,13 +17,14 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.typing import StateType
 
 from .api import Club, Match, Slot
-from .api.links import book_by_hand_link, match_link
+from .api.links import match_link
 from .const import DOMAIN, OUTCOMES
 from .engine import Outcome, PlannedAttempt, next_attempt as plan_next_attempt
 from .entity import PlaytomicAccountEntity, PlaytomicRuleEntity, RuleView, add_rule_entities
 from .reminders import free_cancellation_deadline
 from .results import trigger_of
 from .runtime import PlaytomicConfigEntry
+from .slot_view import slot_view
 
 # Read-only entities: the coordinators do all the I/O.
 PARALLEL_UPDATES = 0
@@ -39,14 +40,7 @@ def zone_of(name: str | None) -> ZoneInfo:
 
 def slot_attributes(slot: Slot, club: Club | None) -> dict[str, Any]:
     """What a user needs to recognise and book a slot."""
-    zone = club.zone if club else zone_of(None)
-    return {
-        "court": slot.court_name,
-        "local_start": slot.local_start(zone).isoformat(),
-        "duration": slot.duration,
-        "price": str(slot.price) if slot.price else None,
-        "booking_url": book_by_hand_link(slot),
-    }
+    return slot_view(slot, club.zone if club else zone_of(None))
 
 
 def _next_open_slot_attrs(view: RuleView) -> dict[str, Any]:

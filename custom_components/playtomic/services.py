@@ -25,7 +25,6 @@ import voluptuous as vol
 from .api import Club, PlaytomicError, SlotFilter, best_slots, is_playtomic_id
 from .api.contract import normalize_sport_id
 from .api.daywindow import DayWindow
-from .api.links import book_by_hand_link
 from .api_check import async_check_api
 from .book_now import ExplicitTarget, async_book
 from .cancelling import async_cancel_match
@@ -36,9 +35,11 @@ from .engine.reasons import Reason, reason_of
 from .engine.timing import WARM_LEAD
 from .entity import rule_device_id
 from .failures import client_error, reason_error, translating
-from .rules import rule_of, rules_of
+from .notifications import notify_service_name
+from .rules import required_rule, rule_subentries, rules_of
 from .runtime import PlaytomicConfigEntry
 from .scheduler import SchedulerStoppedError
+from .slot_view import slot_view
 from .waiting import async_wait_until
 
 SERVICE_FIND_SLOTS = "find_slots"
@@ -78,7 +79,7 @@ _SPORT = vol.All(cv.string, normalize_sport_id)
 
 def _notify_name(value: str) -> str:
     """`notify.mobile_app_x` or `mobile_app_x`: the service name, as a rule stores it."""
-    name = value.strip().removeprefix("notify.")
+    name = notify_service_name(value)
     if not name:
         raise vol.Invalid("empty notify service")
     return name
@@ -190,7 +191,7 @@ def _account_and_rule(call: ServiceCall) -> tuple[PlaytomicConfigEntry, str | No
             continue
         if call.data.get(ATTR_CONFIG_ENTRY_ID, entry_id) != entry_id:
             raise _invalid("device_other_account")
-        for subentry_id in entry.subentries:
+        for subentry_id in rule_subentries(entry):
             if rule_device_id(entry, subentry_id) in device.identifiers:
                 return async_get_config_entry(call.hass, entry_id), subentry_id
     raise _invalid("device_not_rule", device_id=device_id)
@@ -242,7 +243,7 @@ async def _async_find_slots(call: ServiceCall) -> ServiceResponse:
     _check_input(call)
     entry, rule_id = _account_and_rule(call)
     # A rule's device searches at the rule's club, for its sport, unless told otherwise.
-    rule = _rule(entry, rule_id) if rule_id else None
+    rule = required_rule(entry, rule_id) if rule_id else None
     client = entry.runtime_data.client
     window_start: time | None = call.data.get(ATTR_WINDOW_START)
     window_end: time | None = call.data.get(ATTR_WINDOW_END)
@@ -265,17 +266,13 @@ async def _async_find_slots(call: ServiceCall) -> ServiceResponse:
         ranked = best_slots(slots, flt, club.zone, after=now)
         found.extend(
             {
+                **slot_view(slot, club.zone),
                 "club": club.name,
                 "tenant_id": club.tenant_id,
-                "court": slot.court_name,
                 "resource_id": slot.resource_id,
                 "indoor": slot.indoor,
                 "start": slot.start.isoformat(),
-                "local_start": slot.local_start(club.zone).isoformat(),
                 "local_end": slot.local_end(club.zone).isoformat(),
-                "duration": slot.duration,
-                "price": str(slot.price) if slot.price else None,
-                "booking_url": book_by_hand_link(slot),
             }
             for slot in ranked
         )
@@ -324,7 +321,7 @@ async def _async_book(call: ServiceCall) -> ServiceResponse:
         if ATTR_NOTIFY in call.data:
             # The rule's own Notify setting decides; two places to say it would disagree.
             raise _invalid("notify_with_rule")
-        rule = _rule(entry, rule_id)
+        rule = required_rule(entry, rule_id)
     else:
         target = _explicit_target(call, entry)
 
@@ -352,13 +349,6 @@ async def _async_book(call: ServiceCall) -> ServiceResponse:
 
     result = await async_book(hass, entry, rule_id=rule_id, target=target, dry_run=dry_run)
     return _book_response(call, result)
-
-
-def _rule(entry: PlaytomicConfigEntry, rule_id: str) -> BookingRule:
-    rule = rule_of(entry, rule_id)
-    if rule is None:
-        raise _invalid("rule_not_found", rule=rule_id)
-    return rule
 
 
 def _book_response(call: ServiceCall, result: AttemptResult) -> ServiceResponse:

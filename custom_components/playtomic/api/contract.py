@@ -158,7 +158,6 @@ NEVER_SELECT_TYPES: Final = frozenset(
 )
 NEVER_SELECT_ID_PREFIXES: Final = ("CREDIT_CARD-",)
 NEVER_SELECT_DATA_MARKER: Final = "stripe"  # §5.2: any method whose data mentions Stripe
-DEFAULT_PAYMENT_ORDER: Final = ("zero_amount", "offer", "wallet", "at_club")
 
 # §5.4: intent states.
 INTENT_SUCCEEDED: Final = "SUCCEEDED"

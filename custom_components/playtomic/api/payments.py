@@ -15,7 +15,10 @@ from .models import Money, PaymentMethod
 
 
 class PaymentCategory(StrEnum):
-    """The categories a user may allow, in the option's vocabulary."""
+    """The categories a user may allow, in the option's vocabulary (cards are never one).
+
+    Declared in the default order of preference: free first, paying at the club last.
+    """
 
     ZERO_AMOUNT = "zero_amount"
     OFFER = "offer"
@@ -23,9 +26,7 @@ class PaymentCategory(StrEnum):
     AT_CLUB = "at_club"
 
 
-DEFAULT_POLICY: tuple[PaymentCategory, ...] = tuple(
-    PaymentCategory(c) for c in contract.DEFAULT_PAYMENT_ORDER
-)
+DEFAULT_POLICY: tuple[PaymentCategory, ...] = tuple(PaymentCategory)
 
 
 def _is_never(method: PaymentMethod) -> bool:

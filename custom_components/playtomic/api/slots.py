@@ -12,6 +12,9 @@ from .models import Slot
 
 CourtType = Literal["any", "indoor", "outdoor"]
 CourtSize = Literal["any", "doubles", "singles"]
+# Every value of each, in the order the rule form offers them.
+COURT_TYPES: tuple[CourtType, ...] = ("any", "indoor", "outdoor")
+COURT_SIZES: tuple[CourtSize, ...] = ("doubles", "singles", "any")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +39,7 @@ def _qualifies(slot: Slot, flt: SlotFilter, zone: tzinfo) -> bool:
         return False
     if flt.durations is not None and slot.duration not in flt.durations:
         return False
-    if flt.court_type == "indoor" and slot.indoor is not True:
-        return False
-    if flt.court_type == "outdoor" and slot.indoor is not False:
+    if not type_fits(flt.court_type, indoor=slot.indoor):
         return False
     if flt.only_courts and flt.courts and slot.resource_id not in flt.courts:
         return False
@@ -50,6 +51,16 @@ def _qualifies(slot: Slot, flt: SlotFilter, zone: tzinfo) -> bool:
             return False  # an empty window holds nothing
         if not DayWindow(first, last).holds(start, slot.local_end(zone)):
             return False
+    return True
+
+
+def type_fits(court_type: CourtType, *, indoor: bool | None) -> bool:
+    """Whether a court (indoor, outdoor or not said) is of the wanted type; a court of unknown
+    type fits only "any"."""
+    if court_type == "indoor":
+        return indoor is True
+    if court_type == "outdoor":
+        return indoor is False
     return True
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from ..api.models import Club, Court, Slot
-from ..api.slots import size_fits
+from ..api.slots import size_fits, type_fits
 from ..api.timeconv import local_to_utc
 from .rules import BookingRule, Rolling
 
@@ -25,10 +25,8 @@ def court_fits(rule: BookingRule, court: Court) -> bool:
         return False
     if court.durations and rule.duration not in court.durations:
         return False
-    # Same rule as the client's filter: a court of unknown type fits only "any".
-    if rule.court_type == "indoor" and court.indoor is not True:
-        return False
-    if rule.court_type == "outdoor" and court.indoor is not False:
+    # The client's filter's own checks: listed slots and tried candidates agree.
+    if not type_fits(rule.court_type, indoor=court.indoor):
         return False
     if not size_fits(rule.court_size, single=court.single):
         return False

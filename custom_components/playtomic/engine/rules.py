@@ -10,23 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from ..api.contract import DEFAULT_SPORT_ID
 from ..api.daywindow import DayWindow
 from ..api.models import Slot
-from ..api.slots import CourtSize, SlotFilter, best_slots
+from ..api.slots import COURT_SIZES, COURT_TYPES, CourtSize, CourtType, SlotFilter, best_slots
 
 # Weekday names as rules store and translate them (index = date.weekday()); const.WEEKDAYS is this.
 WEEKDAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Default cutoff of the cancellation watch before the window starts, and the options' bound.
 DEFAULT_WATCH_CUTOFF = timedelta(hours=2)
 MAX_OPTION_HOURS = timedelta(hours=168)
-
-type CourtType = Literal["any", "indoor", "outdoor"]
-COURT_TYPES: tuple[CourtType, ...] = ("any", "indoor", "outdoor")
-COURT_SIZES: tuple[CourtSize, ...] = ("any", "doubles", "singles")
 
 
 @dataclass(frozen=True)
