@@ -103,11 +103,15 @@ def test_errors_raised_for_a_reason_are_translated() -> None:
     assert isinstance(reason_error(Reason.ALREADY_BOOKED), ServiceValidationError)
 
 
-def test_flow_errors_follow_core_names() -> None:
+def test_flow_errors_follow_core_names(caplog: pytest.LogCaptureFixture) -> None:
     assert flow_error(PlaytomicAuthError("x")) == "invalid_auth"
     assert flow_error(PlaytomicEdgeBlockedError("x")) == "edge_blocked"
     assert flow_error(PlaytomicApiError(500, None, "x")) == "cannot_connect"
-    assert flow_error(RuntimeError("x")) == "unknown"
+    assert "Unexpected error" not in caplog.text
+    # A bug is "unknown" to the user and logged with its traceback for the maintainer.
+    assert flow_error(RuntimeError("boom"), "loading a club") == "unknown"
+    assert "Unexpected error while loading a club" in caplog.text
+    assert "RuntimeError: boom" in caplog.text
 
 
 def test_outcome_and_reason_values_never_collide_with_raw_details() -> None:

@@ -31,7 +31,7 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from .api import Club, PlaytomicClient, PlaytomicError, TokenPair
+from .api import Club, PlaytomicClient, TokenPair
 from .api.contract import normalize_sport_id
 from .client_factory import create_client
 from .const import (
@@ -46,7 +46,6 @@ from .const import (
     DEFAULT_PAYMENT_METHODS,
     DEFAULT_SPORT,
     DOMAIN,
-    LOGGER,
     PAYMENT_METHOD_CHOICES,
     SUBENTRY_BOOKING_RULE,
 )
@@ -143,11 +142,8 @@ class ClubRuleSteps[ResultT: FlowResult[Any, Any]](FlowHandler[Any, ResultT, Any
                     clubs = await client.search_clubs(
                         coordinate=home, radius_m=CLUB_SEARCH_RADIUS_M, sport_id=self._sport
                     )
-            except PlaytomicError as err:
-                errors["base"] = flow_error(err)
-            except Exception:
-                LOGGER.exception("Unexpected error while searching Playtomic clubs")
-                errors["base"] = "unknown"
+            except Exception as err:
+                errors["base"] = flow_error(err, "searching Playtomic clubs")
             else:
                 if clubs:
                     self._clubs = nearest_first(clubs, home)
@@ -165,11 +161,8 @@ class ClubRuleSteps[ResultT: FlowResult[Any, Any]](FlowHandler[Any, ResultT, Any
         if user_input is not None:
             try:
                 self._club = await self._retrying_client().get_club(user_input[CONF_TENANT_ID])
-            except PlaytomicError as err:
-                errors["base"] = flow_error(err)
-            except Exception:
-                LOGGER.exception("Unexpected error while loading a Playtomic club")
-                errors["base"] = "unknown"
+            except Exception as err:
+                errors["base"] = flow_error(err, "loading a Playtomic club")
             else:
                 return await self.async_step_rule()
         return self.async_show_form(
@@ -259,11 +252,8 @@ class PlaytomicConfigFlow(ClubRuleSteps[ConfigFlowResult], ConfigFlow, domain=DO
             await client.login()
             # docs/playtomic-api.md §11.4: a login answer without the user id is completed from the profile.
             user_id = await client.require_user_id()
-        except PlaytomicError as err:
-            return {"base": flow_error(err)}
-        except Exception:
-            LOGGER.exception("Unexpected error while logging in to Playtomic")
-            return {"base": "unknown"}
+        except Exception as err:
+            return {"base": flow_error(err, "logging in to Playtomic")}
         self._client = client
         self._user_id = user_id
         return {}
@@ -444,11 +434,8 @@ class BookingRuleSubentryFlow(ClubRuleSteps[SubentryFlowResult], ConfigSubentryF
             self._sport = normalize_sport_id(subentry.data.get(CONF_SPORT))
             try:
                 self._club = await self._retrying_client().get_club(subentry.data[CONF_TENANT_ID])
-            except PlaytomicError as err:
-                return self.async_abort(reason=flow_error(err))
-            except Exception:
-                LOGGER.exception("Unexpected error while loading a Playtomic club")
-                return self.async_abort(reason="unknown")
+            except Exception as err:
+                return self.async_abort(reason=flow_error(err, "loading a Playtomic club"))
         return await self._async_rule_form(
             "reconfigure", user_input, rule_form_values(subentry.data, subentry.title)
         )

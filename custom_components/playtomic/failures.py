@@ -14,7 +14,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .api import limit_retry_waits
+from .api import PlaytomicError, limit_retry_waits
 from .const import DOMAIN, LOGGER
 from .engine.reasons import Reason, reason_of
 
@@ -63,7 +63,11 @@ async def translating[R](step: Awaitable[R], what: str) -> R:
         raise reason_error(Reason.INTERNAL_ERROR) from err
 
 
-def flow_error(err: BaseException) -> str:
-    """The config flow's form error (or abort reason) for a client error."""
+def flow_error(err: BaseException, doing: str = "in a Playtomic flow") -> str:
+    """The config flow's form error (or abort reason) for any error of a step; a bug (not a
+    client error) is logged with its traceback and shown as "unknown"."""
+    if not isinstance(err, PlaytomicError):
+        LOGGER.error("Unexpected error while %s", doing, exc_info=err)
+        return "unknown"
     # Never "invalid_auth" for a firewall block: the password is fine, the network is not.
     return _FLOW_ERRORS.get(reason_of(err), "cannot_connect")
