@@ -58,6 +58,7 @@ ENGINE = "engine"
 OLD_FIRING = "old firing"
 BASELINE = "baseline"
 NO_SWITCH = "engine, switch interval untouched"
+SPIN = "engine, spinning hold"
 
 
 def top_start_utc(target: date) -> datetime:
@@ -293,6 +294,8 @@ CLAIMS = {
     ENGINE: DEFAULT_CLAIM,
     OLD_FIRING: ClaimPolicy.off(),
     NO_SWITCH: ClaimPolicy(switch_interval=None),
+    # The hold before it learnt to sleep: spins from the claim to the instant.
+    SPIN: ClaimPolicy(spin_tail=DEFAULT_CLAIM.max_hold),
 }
 
 
@@ -374,7 +377,7 @@ def report(plan: Scenario, out: Outcomes, latency: float) -> str:
 
 
 PLANS = (
-    Scenario("host clock right"),
+    Scenario("host clock right", contenders=(ENGINE, SPIN, OLD_FIRING)),
     Scenario("server +800 ms", skew_ms=800.0),
     Scenario("server -800 ms", skew_ms=-800.0),
     Scenario("busy loop 50 %", load=lambda: busy_loop(duty=0.5), lead=1.0),
@@ -383,7 +386,7 @@ PLANS = (
         "HA-like load",
         load=ha_like,
         lead=1.5,
-        contenders=(ENGINE, NO_SWITCH, OLD_FIRING),
+        contenders=(ENGINE, SPIN, NO_SWITCH, OLD_FIRING),
     ),
 )
 

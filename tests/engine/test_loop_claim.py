@@ -18,7 +18,7 @@ import pytest
 
 from custom_components.playtomic.engine import ClaimPolicy, FireReport, HotPath, fire_at
 from custom_components.playtomic.engine.firing import GUARD_MARGIN
-from custom_components.playtomic.engine.loop_claim import monotonic_deadline
+from custom_components.playtomic.engine.loop_claim import hold, monotonic_deadline
 
 from .scripted_loop import ScriptedLoop, uniform_slices
 
@@ -38,9 +38,19 @@ def shoot(
     *,
     claim: ClaimPolicy | None = None,
     ahead: timedelta = timedelta(seconds=3),
+    pauses: list[float] | None = None,
 ) -> Shot:
-    """Fire 3 s ahead on a scripted loop; `script` sets up the load before the wait starts."""
+    """Fire 3 s ahead on a scripted loop; `script` sets up the load before the wait starts.
+
+    The hold's sleeps pass the loop's virtual time (and are noted in `pauses`).
+    """
     loop = ScriptedLoop()
+    slept = pauses if pauses is not None else []
+
+    def pause(seconds: float) -> None:
+        slept.append(seconds)
+        loop.block(seconds)
+
     try:
         target = loop.wall() + ahead
         sent: list[datetime] = []
@@ -51,7 +61,7 @@ def shoot(
         async def main() -> FireReport:
             script(loop, target)
             kwargs: dict[str, Any] = {} if claim is None else {"claim": claim}
-            _, report = await fire_at(target, action, wall=loop.wall, **kwargs)
+            _, report = await fire_at(target, action, wall=loop.wall, pause=pause, **kwargs)
             return report
 
         report = loop.run_until_complete(main())
@@ -94,6 +104,62 @@ def test_a_busy_loop_is_claimed_early_held_within_the_bound_and_never_early() ->
     assert 0 < shot.report.held_ms <= BOUND_MS
     assert shot.sent >= shot.target + GUARD_MARGIN  # never before the instant
     assert shot.sent - shot.target < GUARD_MARGIN + MS  # and on time
+
+
+def test_the_hold_sleeps_and_spins_only_the_last_bit() -> None:
+    """The held loop is not a spinning thread: the GIL and the CPU are free until `spin_tail`
+    before the instant (a spinning thread gets preempted by the OS right at the instant)."""
+    pauses: list[float] = []
+    shot = shoot(busy(0.005, 0.020), pauses=pauses)
+    tail_ms = ClaimPolicy().spin_tail * 1000
+    assert pauses  # it slept ...
+    assert sum(pauses) * 1000 == pytest.approx(shot.report.held_ms - tail_ms, abs=0.2)  # ... all
+    # but the tail, and still not a moment early.
+    assert shot.sent >= shot.target + GUARD_MARGIN
+    assert shot.sent - shot.target < GUARD_MARGIN + MS
+
+
+def test_a_spinning_hold_never_sleeps() -> None:
+    """`spin_tail` at the bound: the hold before issue 15's sleep (a bench contender)."""
+    pauses: list[float] = []
+    shot = shoot(busy(0.005, 0.020), claim=ClaimPolicy(spin_tail=0.050), pauses=pauses)
+    assert not pauses
+    assert shot.report.held_ms > 0
+    assert shot.sent >= shot.target + GUARD_MARGIN
+
+
+def test_a_sleep_that_wakes_early_or_late_never_fires_early() -> None:
+    """Sleeps may end early (signals) or late (a loaded host): the hold goes on sleeping or
+    spinning until the instant, and a late wake-up is simply late."""
+    base = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)
+    now = [100.0]
+
+    def clock() -> float:
+        now[0] += 1e-6
+        return now[0]
+
+    def wall() -> datetime:
+        return base + timedelta(seconds=now[0] - 100.0)
+
+    aimed = base + timedelta(milliseconds=30)
+    woke_early: list[float] = []
+
+    def short_sleep(seconds: float) -> None:  # wakes after a third of what was asked
+        woke_early.append(seconds)
+        now[0] += seconds / 3
+
+    assert hold(clock, 100.030, wall, aimed, 100.050, pause=short_sleep, spin_tail=0.001)
+    assert len(woke_early) > 1
+    assert now[0] >= 100.030
+    assert wall() >= aimed
+
+    now[0] = 100.0
+
+    def late_sleep(seconds: float) -> None:  # wakes 5 ms after it was due
+        now[0] += seconds + 0.005
+
+    assert hold(clock, 100.030, wall, aimed, 100.050, pause=late_sleep, spin_tail=0.001)
+    assert now[0] == pytest.approx(100.034, abs=1e-4)  # late by what the OS cost, no more
 
 
 def test_without_the_claim_the_same_load_makes_the_shot_late() -> None:

@@ -6,8 +6,9 @@ Design (why, not what):
   does the same conversion.
 - The loop is claimed just before the instant (`loop_claim`): the loop's lag is sampled in the
   seconds before (collector already paused), one `loop.call_at` is armed that much early (at
-  most `max_hold`), and its callback holds the loop without yielding until the instant. On a busy loop a timer at the
-  instant itself would run only after whatever callback was running or queued ahead of it.
+  most `max_hold`), and its callback holds the loop without yielding until the instant (asleep
+  until the last millisecond, then spinning). On a busy loop a timer at the instant itself would
+  run only after whatever callback was running or queued ahead of it.
 - The action is started as an *eager* task from inside that callback. An ordinary
   `await sleep()` would resume the waiting coroutine one loop iteration later, behind every
   callback queued meanwhile. Eagerly started, the coroutine runs synchronously up to its first
@@ -26,6 +27,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import logging
+import time
 from typing import Any
 
 from .loop_claim import (
@@ -76,12 +78,14 @@ async def fire_at[T](
     guard: timedelta = GUARD_MARGIN,
     claim: ClaimPolicy = DEFAULT_CLAIM,
     hot_path: HotPath | None = None,
+    pause: Callable[[float], None] = time.sleep,
 ) -> tuple[T, FireReport]:
     """Run `action()` at host wall instant `target` (+ guard) and return its result and a report.
 
     `hot_path` (collector off, short switch interval) is entered at the claim; the action may
     release it early (after its first confirmation), and it is released here in any case.
     If `target` has already passed, the action starts at once (lateness then shows how late).
+    `pause` is how the hold blocks the thread before its final spin (a virtual clock in tests).
     """
     loop = asyncio.get_running_loop()
     aimed = target + guard
@@ -102,7 +106,15 @@ async def fire_at[T](
         woke = loop.time()
         hot.enter()
         rearms = len(handles) - 1
-        reached = hold(loop.time, deadline, wall, aimed, woke + claim.max_hold)
+        reached = hold(
+            loop.time,
+            deadline,
+            wall,
+            aimed,
+            woke + claim.max_hold,
+            pause=pause,
+            spin_tail=claim.spin_tail,
+        )
         if not reached and rearms < _MAX_REARMS:
             # The wall clock was stepped back: wait again instead of holding longer.
             hot.release()

@@ -10,6 +10,11 @@ ask and how we hold on:
 - **Arm early** by that lag plus a margin, never more than `max_hold` before the instant
   (`ClaimPolicy.lead`), and from the claim **hold the loop** with a non-yielding wait until the
   instant (`hold`), so that no other callback can start in between; then send at once.
+- The hold **sleeps, then spins**: the claim callback blocks in `time.sleep` (the loop stays
+  held, but the GIL and the CPU are free) until `spin_tail` before the instant, and spins only
+  that last bit. Measured under load (bench/README.md): a thread spinning for tens of ms used up
+  its share of the CPU and the OS preempted it for 8-60 ms right at the instant (its run-queue
+  wait in /proc/thread-self/schedstat), while a thread waking from a sleep is scheduled at once.
 - **No pauses of our own** from the start of the sampling (`lag_window` before the instant)
   until the first confirmation (`HotPath`): the cyclic garbage collector is off (a full
   collection of a large Home Assistant heap takes tens to hundreds of ms, more than any claim
@@ -45,6 +50,9 @@ class ClaimPolicy:
     # Lag is sampled over this long before the claim, with one short timer per `probe_period`.
     lag_window: float = 2.0
     probe_period: float = 0.010
+    # The hold sleeps until this long before the instant and spins only from there (a sleep
+    # wakes ~0.1 ms late on a quiet host; the spin makes up for it). >= max_hold: spin all along.
+    spin_tail: float = 0.001
     # A shot later than this after the instant is logged as late (the loop was blocked longer
     # than the claim could cover).
     late_warning: float = 0.005
@@ -147,13 +155,22 @@ def hold(
     wall: Callable[[], datetime],
     aimed: datetime,
     budget_end: float,
+    *,
+    pause: Callable[[float], None],
+    spin_tail: float,
 ) -> bool:
     """Hold the loop (never yielding) until both clocks reach the instant, or the budget ends.
 
-    True when the instant was reached on the monotonic clock *and* the wall clock; False when
-    the budget ran out first (the caller re-arms instead of holding longer).
+    `pause` blocks the thread (`time.sleep`: the loop is held, the GIL and the CPU are not)
+    until `spin_tail` before the end; the rest is spun. True when the instant was reached on the
+    monotonic clock *and* the wall clock; False when the budget ran out first (the caller
+    re-arms instead of holding longer).
     """
+    end = min(deadline, budget_end)
     now = clock()
+    while end - now > spin_tail:
+        pause(end - now - spin_tail)
+        now = clock()
     while now < deadline and now < budget_end:
         now = clock()
     if now < deadline:
