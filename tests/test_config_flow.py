@@ -21,8 +21,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.playtomic.api import PlaytomicClient, TokenPair
 from custom_components.playtomic.const import DOMAIN, ENV_API_URL, SUBENTRY_BOOKING_RULE
-from tests.const import ALICE_EMAIL, ALICE_ID, ALICE_PASSWORD, MIXED_ID, NORTE_ID, RIVERSIDE_ID
-from tests.fake_playtomic import CourtSpec, FakeClub, FakePlaytomic, Rolling
+from tests.const import ALICE_EMAIL, ALICE_ID, ALICE_PASSWORD, NORTE_ID, RIVERSIDE_ID
+from tests.fake_playtomic import FakePlaytomic
 from tests.helpers import form_defaults, form_fields, form_options, form_suggested, sectioned
 
 # Madrid: Club Padel Norte is about 4 km away; Riverside (London) is outside the 50 km search.
@@ -335,84 +335,6 @@ async def test_full_flow_custom_rule_at_rolling_club(
     }
 
 
-async def test_clubs_near_home_nearest_first(
-    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_setup_entry: AsyncMock
-) -> None:
-    """An empty query lists the clubs around home by distance, whatever order the API uses."""
-    fake_playtomic.add_club(
-        "Padel Alcala", timezone="Europe/Madrid", city="Alcalá de Henares", lat=40.48, lon=-3.36
-    )
-    fake_playtomic.add_club("Padel Sol", timezone="Europe/Madrid", city="", lat=40.417, lon=-3.70)
-    result = await login(hass, (await start(hass))["flow_id"])
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"query": ""})
-    assert result["step_id"] == "club_select"
-    labels = [label for _, label in select_options(result, "tenant_id")]
-    assert labels == ["Padel Sol", "Club Padel Norte (Madrid)", "Padel Alcala (Alcalá de Henares)"]
-    assert result["description_placeholders"] == {"count": "3"}
-    # The nearest club is preselected.
-    assert defaults(result)["tenant_id"] == select_options(result, "tenant_id")[0][0]
-    # The search asked the API for clubs around the home location.
-    searches = [r for r in fake_playtomic.requests if r.path == "/v1/tenants"]
-    assert searches[0].query["coordinate"] == "40.416800,-3.703800"
-
-
-async def test_duration_default_is_nearest_allowed(
-    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_setup_entry: AsyncMock
-) -> None:
-    """Durations are the union over the courts; without 90 the nearest (shorter on a tie) wins."""
-    club = fake_playtomic.add_club(
-        "Padel Corto",
-        timezone="Europe/Madrid",
-        city="Madrid",
-        lat=40.42,
-        lon=-3.70,
-        courts=[CourtSpec("A", durations=(60,)), CourtSpec("B", durations=(120, 60))],
-        release=Rolling(minutes=1000),
-    )
-    result = await login(hass, (await start(hass))["flow_id"])
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"query": "Corto"})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"tenant_id": club.tenant_id}
-    )
-    assert select_options(result, "duration") == [("60", "60 min"), ("120", "120 min")]
-    form_defaults = defaults(result)
-    assert form_defaults["duration"] == "60"
-    assert form_defaults["release_model"] == "rolling"
-    assert form_defaults["rolling_minutes"] == 1000
-    assert form_defaults["days_ahead"] == 1
-
-
-async def test_tennis_rule_at_a_club_with_padel_and_tennis_courts(
-    hass: HomeAssistant,
-    fake_playtomic: FakePlaytomic,
-    mixed_club: FakeClub,
-    mock_setup_entry: AsyncMock,
-) -> None:
-    """The sport picked in the club step searches clubs, shapes the rule form and is stored."""
-    result = await login(hass, (await start(hass))["flow_id"])
-    fake_playtomic.clear_requests()
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"query": "", "sport": "tennis"}
-    )
-    # Club Padel Norte, nearer home, has no tennis court.
-    assert select_options(result, "tenant_id") == [(MIXED_ID, "Raqueta Mixta (Madrid)")]
-    searches = [r for r in fake_playtomic.requests if r.path == "/v1/tenants"]
-    assert {r.query["sport_id"] for r in searches} == {"TENNIS"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"tenant_id": MIXED_ID}
-    )
-    assert result["step_id"] == "rule"
-    # Only the tennis courts and their durations are offered.
-    assert [label for _, label in select_options(result, "courts")] == ["Tenis 1", "Tenis 2"]
-    assert select_options(result, "duration") == [("60", "60 min"), ("120", "120 min")]
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    (subentry,) = result["subentries"]
-    assert subentry["data"]["tenant_id"] == mixed_club.tenant_id
-    assert subentry["data"]["sport"] == "TENNIS"
-    assert subentry["data"]["duration"] == 60
-
-
 # Errors of the user step -----------------------------------------------------------------------
 
 
@@ -556,114 +478,7 @@ async def test_duplicate_added_during_club_steps_aborts(
     assert hass.config_entries.async_entries(DOMAIN) == [mock_config_entry]
 
 
-# Errors of the club steps -----------------------------------------------------------------------
-
-
-async def test_no_clubs_found_then_search_again(
-    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_setup_entry: AsyncMock
-) -> None:
-    """A search without results keeps the form (and the query) for another try."""
-    result = await login(hass, (await start(hass))["flow_id"])
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"query": "Nowhere Padel", "sport": "PADEL"}
-    )
-    assert result["step_id"] == "club"
-    assert result["errors"] == {"base": "no_clubs_found"}
-    assert suggested(result) == {"query": "Nowhere Padel", "sport": "PADEL"}
-    # Another sport than the clubs offer finds nothing either.
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"query": "Norte", "sport": "TENNIS"}
-    )
-    assert result["errors"] == {"base": "no_clubs_found"}
-    await finish(hass, result)
-
-
-@pytest.mark.parametrize(
-    ("arrange", "error"),
-    [
-        (lambda fake: fake.fail("GET", "^/v1/tenants$", status=400), "cannot_connect"),
-        (lambda fake: fake.edge_block("GET", "^/v1/tenants$", count=1), "edge_blocked"),
-        (lambda fake: fake.malformed("GET", "^/v1/tenants$"), "cannot_connect"),
-    ],
-    ids=["cannot_connect", "edge_blocked", "malformed"],
-)
-async def test_club_search_errors_recover(
-    hass: HomeAssistant,
-    fake_playtomic: FakePlaytomic,
-    mock_setup_entry: AsyncMock,
-    arrange: Any,
-    error: str,
-) -> None:
-    """API failures of the search show on the club form; a new submit retries at once."""
-    result = await login(hass, (await start(hass))["flow_id"])
-    arrange(fake_playtomic)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["step_id"] == "club"
-    assert result["errors"] == {"base": error}
-    # After an edge block the client pauses itself; the user's retry lifts the pause.
-    await finish(hass, result)
-
-
-async def test_club_search_unknown_error_recovers(
-    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_setup_entry: AsyncMock
-) -> None:
-    result = await login(hass, (await start(hass))["flow_id"])
-    with patch.object(PlaytomicClient, "search_clubs", side_effect=Exception("boom")):
-        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["errors"] == {"base": "unknown"}
-    await finish(hass, result)
-
-
-@pytest.mark.parametrize(
-    ("arrange", "error"),
-    [
-        (lambda fake: fake.fail("GET", "^/v1/tenants/[^/]+$", status=404), "cannot_connect"),
-        (lambda fake: fake.edge_block("GET", "^/v1/tenants/[^/]+$", count=1), "edge_blocked"),
-        (lambda fake: fake.fail("GET", "^/v1/tenants/[^/]+$", status=401, count=3), "invalid_auth"),
-    ],
-    ids=["cannot_connect", "edge_blocked", "invalid_auth"],
-)
-async def test_club_select_errors_recover(
-    hass: HomeAssistant,
-    fake_playtomic: FakePlaytomic,
-    mock_setup_entry: AsyncMock,
-    arrange: Any,
-    error: str,
-) -> None:
-    """Loading the chosen club can fail; the select form stays, with the same clubs."""
-    result = await login(hass, (await start(hass))["flow_id"])
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    arrange(fake_playtomic)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"tenant_id": NORTE_ID}
-    )
-    assert result["step_id"] == "club_select"
-    assert result["errors"] == {"base": error}
-    assert suggested(result) == {"tenant_id": NORTE_ID}
-    fake_playtomic.clear_faults()
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"tenant_id": NORTE_ID}
-    )
-    assert result["step_id"] == "rule"
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-
-
-async def test_club_select_unknown_error_recovers(
-    hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_setup_entry: AsyncMock
-) -> None:
-    result = await login(hass, (await start(hass))["flow_id"])
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    with patch.object(PlaytomicClient, "get_club", side_effect=Exception("boom")):
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {"tenant_id": NORTE_ID}
-        )
-    assert result["errors"] == {"base": "unknown"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"tenant_id": NORTE_ID}
-    )
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+# Errors of the club steps: tests/test_club_step.py (shared with the rule flow) -----------------
 
 
 # Validation of the rule step --------------------------------------------------------------------
