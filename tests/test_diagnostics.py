@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+from http import HTTPStatus
+from unittest.mock import patch
+
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -11,6 +17,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+import custom_components.playtomic as integration
 from custom_components.playtomic.engine.outcome import AttemptResult, Outcome
 from custom_components.playtomic.results import async_report_result
 from tests.const import ALICE_EMAIL, ALICE_ID, ALICE_PASSWORD, NORTE_ID, RULE_SUBENTRY_ID
@@ -89,3 +96,56 @@ async def test_diagnostics_redacts_secrets(
     for secret in (*secrets, *fake_playtomic.issued_tokens):
         assert secret not in text
     assert f"'{ALICE_ID}'" not in text
+
+
+async def test_diagnostics_while_the_entry_reloads(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Mid-reload the entry has no runtime data: diagnostics answer with the stored, redacted
+    configuration (they used to answer 500), and with everything again once it is loaded."""
+    await setup_integration(hass, mock_config_entry)
+    # The request is made by hand: the helper waits for Home Assistant to be idle, which it is
+    # not until the held reload ends.
+    assert await async_setup_component(hass, "diagnostics", {})
+    client = await hass_client()
+    url = f"/api/diagnostics/config_entry/{mock_config_entry.entry_id}"
+    real_setup = integration.async_setup_entry
+    setting_up = asyncio.Event()
+    go_on = asyncio.Event()
+
+    async def held_setup(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+        setting_up.set()
+        await go_on.wait()
+        return await real_setup(hass, entry)
+
+    with patch.object(integration, "async_setup_entry", held_setup):
+        reload = hass.async_create_task(
+            hass.config_entries.async_reload(mock_config_entry.entry_id)
+        )
+        await setting_up.wait()
+        assert mock_config_entry.state is ConfigEntryState.SETUP_IN_PROGRESS
+
+        response = await client.get(url)
+        assert response.status == HTTPStatus.OK
+        diagnostics = (await response.json())["data"]
+
+        go_on.set()
+        assert await reload
+
+    assert diagnostics["runtime"] is False
+    assert diagnostics["entry"]["state"] == "setup_in_progress"
+    assert diagnostics["entry"]["data"]["password"] == "**REDACTED**"
+    assert diagnostics["entry"]["data"]["email"] == "**REDACTED**"
+    assert diagnostics["entry"]["title"] == "**REDACTED**"
+    assert diagnostics["subentries"][0]["data"]["window_start"] == "18:00:00"
+    assert "token_health" not in diagnostics
+    assert ALICE_PASSWORD not in str(diagnostics)
+    assert ALICE_EMAIL not in str(diagnostics)
+
+    loaded = await get_diagnostics_for_config_entry(hass, hass_client, mock_config_entry)
+    assert loaded["runtime"] is True
+    assert loaded["entry"]["state"] == "loaded"
+    assert loaded["token_health"]["present"] is True

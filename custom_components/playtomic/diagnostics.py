@@ -9,7 +9,7 @@ from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_TOKENS, CONF_USER_ID
-from .runtime import PlaytomicConfigEntry
+from .runtime import PlaytomicConfigEntry, PlaytomicRuntimeData
 
 TO_REDACT = {
     CONF_EMAIL,
@@ -33,14 +33,16 @@ TO_REDACT = {
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: PlaytomicConfigEntry
 ) -> dict[str, Any]:
-    """What support needs to understand a problem, never a credential."""
-    runtime = entry.runtime_data
-    tokens = runtime.client.tokens
-    matches = runtime.matches.data or []
-    data = {
+    """What support needs to understand a problem, never a credential.
+
+    The stored configuration always; the run-time parts only while the entry is loaded (during
+    a reload, or after a failed setup, there is no `runtime_data`: `runtime` says so).
+    """
+    data: dict[str, Any] = {
         "entry": {
             "title": entry.title,
             "unique_id": entry.unique_id,
+            "state": entry.state.value,
             "data": dict(entry.data),
             "options": dict(entry.options),
         },
@@ -52,6 +54,19 @@ async def async_get_config_entry_diagnostics(
             }
             for subentry in entry.subentries.values()
         ],
+    }
+    runtime: PlaytomicRuntimeData | None = getattr(entry, "runtime_data", None)
+    data["runtime"] = runtime is not None
+    if runtime is not None:
+        data.update(_runtime_diagnostics(runtime))
+    return async_redact_data(data, TO_REDACT)
+
+
+def _runtime_diagnostics(runtime: PlaytomicRuntimeData) -> dict[str, Any]:
+    """Tokens, client, health, polls, results, release plan, watch and API check."""
+    tokens = runtime.client.tokens
+    matches = runtime.matches.data or []
+    return {
         "token_health": {
             "present": tokens is not None,
             "access_expires": tokens.access_expires.isoformat() if tokens else None,
@@ -93,4 +108,3 @@ async def async_get_config_entry_diagnostics(
         # The last `check_api` report: per endpoint, whether Playtomic answered in our shape.
         "api_check": runtime.api_check.as_dict() if runtime.api_check else None,
     }
-    return async_redact_data(data, TO_REDACT)
