@@ -11,7 +11,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
 
 from custom_components.playtomic.const import DOMAIN
 from tests.const import ALICE_EMAIL, ALICE_ID, NORTE_ID, RIVERSIDE_ID, RULE_SUBENTRY_ID
@@ -547,13 +551,14 @@ async def test_book_bad_input(
     assert await _validation_key(hass, "book", data) == key
 
 
-async def test_book_at_waits_for_the_instant(
+async def test_book_with_a_far_at_and_a_rule_arms_the_release_and_returns_at_once(
     hass: HomeAssistant,
     fake_playtomic: FakePlaytomic,
     mock_config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """`rule` + `at` waits inside the event loop, then hands that release to the engine.
+    """`rule` + an `at` further than AT_INLINE_WAIT ahead: the call answers "scheduled" at
+    once; the scheduler runs that release at the instant and reports it like any release.
 
     The burst itself (firing on the monotonic clock) is the engine's and is tested there over
     sockets; here it is replaced so the frozen clock cannot stall it.
@@ -570,33 +575,103 @@ async def test_book_at_waits_for_the_instant(
 
     engine.run_release = run_release  # type: ignore[method-assign]
     at = NOW + timedelta(minutes=30)
-    task = asyncio.create_task(
-        _call(
-            hass,
-            "book",
-            {
-                "config_entry_id": mock_config_entry.entry_id,
-                "rule": RULE_SUBENTRY_ID,
-                "at": at.isoformat(),
-                "dry_run": True,
-            },
-        )
-    )
-    for _ in range(5):
-        await asyncio.sleep(0)
-    assert not task.done()
-    assert not runs
+    data = {
+        "config_entry_id": mock_config_entry.entry_id,
+        "rule": RULE_SUBENTRY_ID,
+        "at": at.isoformat(),
+        "dry_run": True,
+    }
+    assert await _call(hass, "book", data) == {"outcome": "scheduled", "at": at.isoformat()}
+    assert await _call(hass, "book", data, response=False) is None  # the same release, joined
+    result_sensor = "sensor.weekday_evenings_last_booking_result"
+    before = hass.states.get(result_sensor).state
 
+    freezer.move_to(at - timedelta(minutes=6))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert not runs
     freezer.move_to(at)
-    async_fire_time_changed(hass, at)
-    result = await task
-    assert result["outcome"] == "dry_run"
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(runs) == 1
     attempt, rule, dry_run = runs[0]
     assert attempt.release_at == at
     assert rule.rule_id == RULE_SUBENTRY_ID
     assert dry_run is True
-    state = hass.states.get("sensor.weekday_evenings_last_booking_result")
-    assert state.state == "dry_run"
+    assert before != "dry_run"
+    assert hass.states.get(result_sensor).state == "dry_run"
+
+
+async def test_book_with_a_far_at_and_a_target_books_at_the_instant(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A one-off target with a far `at`: no request before the instant, the booking at it, the
+    result as the bus event and the given notification (nobody awaits the call any more)."""
+    await setup_integration(hass, mock_config_entry)
+    phone = record_notify(hass, "mobile_app_alice_phone")
+    events = async_capture_events(hass, "playtomic_booking_succeeded")
+    at = NOW + timedelta(hours=2)
+    fake_playtomic.clear_requests()
+    response = await _call(
+        hass,
+        "book",
+        {
+            "config_entry_id": mock_config_entry.entry_id,
+            **RIVERSIDE_MORNING,
+            "at": at.isoformat(),
+            "notify": ["mobile_app_alice_phone"],
+        },
+    )
+    assert response == {"outcome": "scheduled", "at": at.isoformat()}
+    assert not fake_playtomic.requests
+
+    freezer.move_to(at - timedelta(seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert not _creates(fake_playtomic)
+    freezer.move_to(at)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    creates = _creates(fake_playtomic)
+    assert creates
+    assert all(request.received_at >= at for request in creates)
+    assert len(_own(fake_playtomic)) == 1
+    assert [event.data["outcome"] for event in events] == ["booked"]
+    assert len(phone) == 1
+
+
+@pytest.mark.parametrize("with_rule", [True, False], ids=["rule", "target"])
+async def test_book_with_a_far_at_is_cancelled_by_unload(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    with_rule: bool,
+) -> None:
+    """Unloading the account cancels an armed `at`: nothing is sent at the instant."""
+    await setup_integration(hass, mock_config_entry)
+    at = NOW + timedelta(hours=1)
+    goal = {"rule": RULE_SUBENTRY_ID} if with_rule else RIVERSIDE_MORNING
+    response = await _call(
+        hass,
+        "book",
+        {"config_entry_id": mock_config_entry.entry_id, **goal, "at": at.isoformat()},
+    )
+    assert response["outcome"] == "scheduled"
+    assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    fake_playtomic.clear_requests()
+    freezer.move_to(at + timedelta(seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert not fake_playtomic.requests
+    assert not _own(fake_playtomic)
+
+
+def _creates(fake: FakePlaytomic) -> list:
+    return [r for r in fake.requests if r.method == "POST" and r.path == "/v1/payment_intents"]
 
 
 async def test_book_at_in_the_past_runs_now(
@@ -616,10 +691,11 @@ async def test_book_at_in_the_past_runs_now(
     assert result["outcome"] == "booked"
 
 
-async def test_book_at_cancelled_by_unload(
+async def test_book_with_a_near_at_waits_and_unload_ends_the_wait(
     hass: HomeAssistant, fake_playtomic: FakePlaytomic, mock_config_entry: MockConfigEntry
 ) -> None:
-    """Unloading the account ends a pending wait with an error, booking nothing."""
+    """Up to AT_INLINE_WAIT ahead the call waits; unloading the account ends it with an
+    error, booking nothing."""
     await setup_integration(hass, mock_config_entry)
     task = asyncio.create_task(
         _call(
@@ -627,13 +703,14 @@ async def test_book_at_cancelled_by_unload(
             "book",
             {
                 "config_entry_id": mock_config_entry.entry_id,
-                "rule": RULE_SUBENTRY_ID,
-                "at": (NOW + timedelta(hours=1)).isoformat(),
+                **RIVERSIDE_MORNING,
+                "at": (NOW + timedelta(seconds=50)).isoformat(),
             },
         )
     )
     for _ in range(5):
         await asyncio.sleep(0)
+    assert not task.done()
     await hass.config_entries.async_unload(mock_config_entry.entry_id)
     with pytest.raises(HomeAssistantError) as err:
         await task

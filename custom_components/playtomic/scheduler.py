@@ -89,6 +89,8 @@ class ReleaseScheduler:
         self._store: Store[dict[str, Any]] = Store(hass, STORE_VERSION, store_key(entry_id))
         self._state: dict[str, dict[str, Any]] = {}
         self._timers: dict[str, CALLBACK_TYPE] = {}
+        # One-shot timers armed by the `book` action for a far `at` (not persisted).
+        self._later: set[CALLBACK_TYPE] = set()
         self._next: dict[str, PlannedAttempt] = {}
         self._running: dict[tuple[str, datetime], asyncio.Task[AttemptResult]] = {}
         self._stopped = False
@@ -168,9 +170,10 @@ class ReleaseScheduler:
     async def async_stop(self) -> None:
         """Cancel the timers (running bursts are entry background tasks: unload cancels them)."""
         self._stopped = True
-        for unsub in self._timers.values():
+        for unsub in [*self._timers.values(), *self._later]:
             unsub()
         self._timers.clear()
+        self._later.clear()
 
     # -- planning ------------------------------------------------------------------------------
 
@@ -241,6 +244,41 @@ class ReleaseScheduler:
             if task.cancelled():
                 raise SchedulerStoppedError from None
             raise
+
+    @callback
+    def async_run_later(
+        self, rule: BookingRule, at: datetime, *, dry_run: bool | None = None
+    ) -> None:
+        """Arm the precise release routine for `rule` at `at` and return (the `book` action
+        with a far `at`). It starts PREPARE_LEAD before the instant like an armed release (and
+        joins one for the same instant); its result is reported like every release's. An
+        unload cancels it; like Home Assistant's own timers it does not survive a restart.
+        """
+        attempt = PlannedAttempt(
+            release_at=at, target_date=target_date_for(rule, at), rule_id=rule.rule_id
+        )
+        self._call_later(at - PREPARE_LEAD, lambda: self._start_run(rule, attempt, dry_run=dry_run))
+
+    @callback
+    def async_call_later(
+        self, at: datetime, job: Callable[[], Coroutine[Any, Any, Any]], name: str
+    ) -> None:
+        """Start `job()` as an entry background task at `at` (the `book` action with a far
+        `at` and no rule); cancelled by an unload, forgotten by a restart."""
+        self._call_later(at, lambda: self._background(job(), name))
+
+    def _call_later(self, when: datetime, start: Callable[[], object]) -> None:
+        unsub: CALLBACK_TYPE | None = None
+
+        @callback
+        def fire(_now: datetime) -> None:
+            if unsub is not None:
+                self._later.discard(unsub)
+            if not self._stopped:
+                start()
+
+        unsub = async_track_point_in_utc_time(self.hass, fire, when)
+        self._later.add(unsub)
 
     def _start_run(
         self,

@@ -28,11 +28,10 @@ from .api.daywindow import DayWindow
 from .api_check import async_check_api
 from .book_now import ExplicitTarget, async_book
 from .cancelling import async_cancel_match
-from .const import COURT_TYPES, DEFAULT_SPORT, DOMAIN
+from .const import COURT_TYPES, DEFAULT_SPORT, DOMAIN, LOGGER
 from .engine import BookingRule
 from .engine.outcome import AttemptResult, Outcome
 from .engine.reasons import Reason, reason_of
-from .engine.timing import WARM_LEAD
 from .entity import rule_device_id
 from .failures import client_error, reason_error, translating
 from .notifications import notify_service_name
@@ -69,8 +68,13 @@ DATE_PAST = timedelta(days=1)
 DATE_AHEAD = timedelta(days=366)
 # docs/playtomic-api.md §8 rule 5: one request per club-day, so a search covers at most a week.
 MAX_RANGE_DAYS = 7
-# `at` waits inside the event loop; further ahead than this belongs in an automation.
-MAX_WAIT = timedelta(days=1)
+# `book` with `at`: up to AT_INLINE_WAIT ahead the call waits and answers with the result;
+# further ahead it arms a one-shot timer (the scheduler's, cancelled by an unload, forgotten by
+# a restart) and answers at once with {"outcome": "scheduled", "at": ...}: the result then comes
+# as the usual event, sensor state and notification. Further ahead than AT_MAX_AHEAD belongs in
+# an automation (which survives a restart).
+AT_INLINE_WAIT = timedelta(minutes=1)
+AT_MAX_AHEAD = timedelta(days=1)
 
 _DURATION = vol.All(vol.Coerce(int), vol.Range(min=30, max=300))
 # The action's select offers lower-case values (translation keys); the API wants upper case.
@@ -332,23 +336,50 @@ async def _async_book(call: ServiceCall) -> ServiceResponse:
         when = dt_util.as_utc(
             at if at.tzinfo else at.replace(tzinfo=dt_util.get_default_time_zone())
         )
-        if when - dt_util.utcnow() > MAX_WAIT:
+        ahead = when - dt_util.utcnow()
+        if ahead > AT_MAX_AHEAD:
             raise _invalid("at_too_far")
-        if rule is not None and scheduler is not None and when > dt_util.utcnow():
-            # A rule at a future instant is a release: wait (unload-aware) until the engine's
-            # last minute, then its precise routine fires at the instant and reports the result.
-            if when - WARM_LEAD > dt_util.utcnow():
-                await _wait_while_loaded(hass, entry, when - WARM_LEAD)
+        if scheduler is None and ahead > timedelta(0):
+            # Only while the entry is still setting up: nothing could own the timer yet.
+            raise _failed("entry_not_loaded", title=entry.title)
+        if scheduler is not None and ahead > AT_INLINE_WAIT:
+            if rule is not None:
+                # A rule at a future instant is a release: the scheduler's precise routine.
+                scheduler.async_run_later(rule, when, dry_run=dry_run)
+            else:
+                scheduler.async_call_later(
+                    when,
+                    lambda: _async_book_later(hass, entry, target, dry_run),
+                    f"{DOMAIN} book at {when.isoformat()}",
+                )
+            return (
+                {"outcome": "scheduled", "at": when.isoformat()} if call.return_response else None
+            )
+        if scheduler is not None and rule is not None and ahead > timedelta(0):
             try:
                 result = await scheduler.async_run_at(rule, when, dry_run=dry_run)
             except SchedulerStoppedError as err:
                 raise _failed("entry_not_loaded", title=entry.title) from err
             return _book_response(call, result)
-        if when > dt_util.utcnow():
+        if ahead > timedelta(0):
             await _wait_while_loaded(hass, entry, when)
 
     result = await async_book(hass, entry, rule_id=rule_id, target=target, dry_run=dry_run)
     return _book_response(call, result)
+
+
+async def _async_book_later(
+    hass: HomeAssistant,
+    entry: PlaytomicConfigEntry,
+    target: ExplicitTarget | None,
+    dry_run: bool | None,
+) -> None:
+    """A `book` armed for a far `at`: nobody awaits the call any more, so what would have been
+    the action's error is logged; the result itself is reported by `async_book`."""
+    try:
+        await async_book(hass, entry, target=target, dry_run=dry_run)
+    except HomeAssistantError as err:
+        LOGGER.warning("The booking armed for later could not run: %s", err)
 
 
 def _book_response(call: ServiceCall, result: AttemptResult) -> ServiceResponse:
