@@ -21,6 +21,29 @@ Retry policy (docs/playtomic-api.md §8 rule 4), per candidate:
   `late_spacing` (1 s) apart, like the drop-sniper's "10 tries, 1 s apart", but bounded.
 - The burst stops after `burst_seconds` or `max_requests` requests, whichever comes first.
 
+What the burst does with each answer (one row per case; `tests/engine/test_burst_answers.py`
+keeps every row true, its test ids are the row names). "Not available" is a 409, or a 400/422
+with a not-available code (§11.2). Creates and PATCHes are the engine's to retry; a confirmation
+is never sent twice (§8 rules 1-2: the client reconciles instead, `api/intents.py`).
+
+| row                        | step    | server answered                                        | the burst |
+|----------------------------|---------|--------------------------------------------------------|---|
+| create-not-available-early | create  | not available, the release maybe not yet on the server | inconclusive (`409_early`): the next candidate is probed meanwhile (at most hedge + 1), then the top one again once the release is surely past |
+| create-taken               | create  | not available after the release                        | candidate gone (`409`); its overlaps on that court move behind the rest; next candidate |
+| create-all-taken           | create  | not available on every candidate                       | top candidate revived `late_retries` times 1 s apart, then `no_slot`; within the request budget |
+| create-5xx-once            | create  | 500, 502, 503 or 504                                   | transient: tried again after the spacing (50 ms, 0.5 s after the first second) |
+| create-5xx-always          | create  | a 5xx every time                                       | `failed` / `server_error` after `max_connection_errors` (4) in a row |
+| create-timeout             | create  | nothing (timeout, lost connection)                     | as a 5xx: tried again (an orphaned intent only blocks its slot until it expires, §8 rule 4) |
+| create-429                 | create  | 429 with Retry-After                                   | every create paused that long (1 s without the header), then tried again |
+| create-429-past-window     | create  | 429 whose pause reaches past the window                | `failed` / `rate_limited` at once |
+| patch-5xx-once             | PATCH   | 500, 502 or 504, or nothing                            | PATCH sent again (idempotent; 3 tries 0.2 s apart), then the confirmation |
+| patch-503                  | PATCH   | 503                                                    | `payment_not_possible` / `payment_refused`; nothing confirmed |
+| confirm-taken              | confirm | not available                                          | slot lost (`lost_at_confirmation`): the next backup or candidate |
+| confirm-503                | confirm | 503                                                    | `payment_not_possible` / `payment_refused`; the burst ends |
+| confirm-5xx                | confirm | 500, 502, 504 or 422                                   | reconciled (matches, intent, matches after 2 s and 10 s); nothing found: `outcome_unknown` / `confirmation_unconfirmed`, never resent, no other court tried |
+| confirm-429                | confirm | 429                                                    | as confirm-5xx (never resent, whatever Retry-After says) |
+| confirm-lost-booked        | confirm | nothing, but the server booked                         | reconciled through the match list: `booked`; never resent |
+
 Hedging (k > 1): up to k creates are in flight at once, on different candidates. Created intents
 wait as backups; exactly one is PATCHed and confirmed at a time, and the next backup only after
 the previous confirmation definitely lost its slot (409). The others are left unconfirmed and
