@@ -85,13 +85,15 @@ def test_what_the_rule_form_writes_reads_back_as_the_rule_filled_in() -> None:
         "release_time": "07:00:00",
         "rolling_minutes": 2880,
         "auto_book": False,
-        "notify": ["notify.mobile_app_bob"],
+        "notify": [" notify.mobile_app_bob ", "mobile_app_bob"],
         "watch": False,
         "watch_open_dates": True,
         "watch_cutoff_hours": 5,
         "reminder_hours": 24,
     }
     data = rule_data(form, tenant_id="t", club_name="Mixta", club_timezone="Europe/Madrid")
+    # The notify targets are the one field the engine has no use for: stored without the prefix.
+    assert data["notify"] == ["mobile_app_bob"]
     data["sport"] = "tennis"
     assert rule_from_data("r", data) == BookingRule(
         rule_id="r",

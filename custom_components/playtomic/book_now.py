@@ -64,7 +64,7 @@ def _invalid_target() -> ServiceValidationError:
     return ServiceValidationError(translation_domain=DOMAIN, translation_key="window_invalid")
 
 
-def target_rule(entry: PlaytomicConfigEntry, target: ExplicitTarget, zone_name: str) -> BookingRule:
+def target_rule(entry: PlaytomicConfigEntry, target: ExplicitTarget, zone: ZoneInfo) -> BookingRule:
     """An explicit target as a one-day engine rule (its id keys the engine's per-date lock)."""
     known = next(
         (rule for rule in rules_of(entry).values() if rule.tenant_id == target.tenant_id),
@@ -77,7 +77,7 @@ def target_rule(entry: PlaytomicConfigEntry, target: ExplicitTarget, zone_name: 
             name=(known.club_name if known else None) or target.tenant_id,
             club_name=known.club_name if known else None,
             tenant_id=target.tenant_id,
-            zone=ZoneInfo(zone_name),
+            zone=zone,
             weekdays=frozenset({target.day.weekday()}),
             window_start=target.window_start,
             window_end=target.window_end,
@@ -88,7 +88,7 @@ def target_rule(entry: PlaytomicConfigEntry, target: ExplicitTarget, zone_name: 
             # Unused for a one-off booking: the engine books the given date now.
             release=DailyDrop(0, time(0)),
         )
-    except (RuleError, ValueError) as err:
+    except RuleError as err:
         raise _invalid_target() from err
 
 
@@ -115,7 +115,7 @@ async def async_book(
     try:
         if target is not None:
             club = await runtime.availability.async_get_club(target.tenant_id)
-            rule = target_rule(entry, target, club.zone.key)
+            rule = target_rule(entry, target, club.zone)
         else:
             assert known is not None
             club = await runtime.availability.async_get_club(known.tenant_id)
