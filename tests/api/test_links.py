@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from custom_components.playtomic.api import (
-    checkout_link,
-    club_app_link,
-    club_web_link,
-    legacy_checkout_link,
-    match_link,
-)
+from custom_components.playtomic.api import checkout_link, club_app_link, match_link
 
 START = datetime(2026, 2, 20, 17, 30, tzinfo=UTC)
 
@@ -26,14 +20,7 @@ def test_s9_checkout_link_encodes_utc_start() -> None:
 
 def test_s9_other_links() -> None:
     assert club_app_link("t-1") == "https://app.playtomic.io/tenant/t-1"
-    assert (
-        club_web_link("lemon-padel-club", date(2026, 2, 20))
-        == "https://playtomic.com/clubs/lemon-padel-club?date=2026-02-20"
-    )
     assert match_link("m-1") == "https://app.playtomic.io/matches/m-1"
-    assert legacy_checkout_link("t", "r", START, 60) == (
-        "https://playtomic.io/checkout/booking?s=t~r~2026-02-20T17:30~60"
-    )
 
 
 def test_s9_ids_are_escaped() -> None:

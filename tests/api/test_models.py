@@ -95,7 +95,6 @@ def test_s3_tenant_parses_the_contract_example() -> None:
     bare = club.courts[1]
     assert bare.indoor is None
     assert bare.durations == ()
-    assert [h.weekday for h in club.opening_hours] == [0, 6]
     assert club.latitude == pytest.approx(50.40198432)
 
 
@@ -148,7 +147,6 @@ def test_s3_resource_null_booking_settings_and_seconds_durations() -> None:
         {**TENANT, "resources": [{"name": "no id"}]},
         {**TENANT, "resources": [{"resource_id": "r", "is_active": "yes"}]},
         {**TENANT, "booking_settings": {"booking_ahead_limit": "soon"}},
-        {**TENANT, "opening_hours": {"MONDAY": {"opening_time": "9h", "closing_time": "22:00"}}},
         {**TENANT, "address": {"coordinate": {"lat": "north"}}},
         {**TENANT, "sport_ids": ["PADEL", 7]},
         {

@@ -24,7 +24,7 @@ from .errors import (
     SlotNotAvailableError,
 )
 from .ids import is_playtomic_id
-from .links import checkout_link, club_app_link, club_web_link, legacy_checkout_link, match_link
+from .links import checkout_link, club_app_link, match_link
 from .models import (
     BookingResult,
     BookingTarget,
@@ -32,7 +32,6 @@ from .models import (
     Court,
     Match,
     Money,
-    OpeningHours,
     PaymentIntent,
     PaymentMethod,
     ServerTimeSample,
@@ -57,7 +56,6 @@ __all__ = [
     "InvalidIdError",
     "Match",
     "Money",
-    "OpeningHours",
     "PaymentActionRequiredError",
     "PaymentCategory",
     "PaymentIntent",
@@ -81,10 +79,8 @@ __all__ = [
     "choose_method",
     "classify_method",
     "club_app_link",
-    "club_web_link",
     "filter_slots",
     "is_playtomic_id",
-    "legacy_checkout_link",
     "limit_retry_waits",
     "local_day_window",
     "local_to_utc",

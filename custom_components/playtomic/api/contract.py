@@ -194,12 +194,7 @@ SLOT_APP_LINK: Final = (
     "https://app.playtomic.io/tenant/{tenant_id}?sport={sport}&date={day}"
     "&startTime={time}&resourceId={resource_id}"
 )
-CLUB_WEB_LINK: Final = "https://playtomic.com/clubs/{slug}?date={day}"
 MATCH_LINK: Final = "https://app.playtomic.io/matches/{match_id}"
-LEGACY_CHECKOUT_LINK: Final = (
-    "https://playtomic.io/checkout/booking?s={tenant_id}~{resource_id}~{start}~{duration}"
-)
-LEGACY_CHECKOUT_START_FORMAT: Final = "%Y-%m-%dT%H:%M"
 
 # §2.1 / §4 / §6: wire format of timestamps sent to the API (naive UTC, no fraction).
 WIRE_DATETIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%S"

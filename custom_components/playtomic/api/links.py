@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import quote
 
 from . import contract
@@ -51,21 +51,6 @@ def book_by_hand_link(slot: Slot) -> str:
     return slot_app_link(slot.tenant_id, slot.resource_id, local, slot.sport_id)
 
 
-def club_web_link(slug: str, day: date) -> str:
-    """The club's web page for one day."""
-    return contract.CLUB_WEB_LINK.format(slug=quote(slug, safe=""), day=day.isoformat())
-
-
 def match_link(match_id: str) -> str:
     """A booked match."""
     return contract.MATCH_LINK.format(match_id=quote(match_id, safe=""))
-
-
-def legacy_checkout_link(tenant_id: str, resource_id: str, start: datetime, duration: int) -> str:
-    """Old checkout form; fallback only."""
-    return contract.LEGACY_CHECKOUT_LINK.format(
-        tenant_id=quote(tenant_id, safe=""),
-        resource_id=quote(resource_id, safe=""),
-        start=as_utc(start).strftime(contract.LEGACY_CHECKOUT_START_FORMAT),
-        duration=duration,
-    )

@@ -35,7 +35,6 @@ from .timeconv import as_utc, in_range, minutes_between, parse_utc, to_local, zo
 
 _LOGGER = logging.getLogger(__name__)
 
-_WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 _UNIT_HOURS = {"MINUTES": 1 / 60, "HOURS": 1.0, "DAYS": 24.0}
 
 
@@ -255,15 +254,6 @@ class Court:
 
 
 @dataclass(frozen=True, slots=True)
-class OpeningHours:
-    """Club-local opening time of one weekday; closing 00:00 means midnight (§3)."""
-
-    weekday: int  # Monday = 0
-    opens: time
-    closes: time
-
-
-@dataclass(frozen=True, slots=True)
 class Club:
     """A tenant (§3). `zone` comes from address.timezone, the only source of the club's zone."""
 
@@ -285,7 +275,6 @@ class Club:
     booking_ahead_limit: int | None = None  # minutes (§3, §10.10)
     default_cancellation_hours: float | None = None
     cancellation_hours_by_sport: tuple[tuple[str, float], ...] = ()
-    opening_hours: tuple[OpeningHours, ...] = ()
     courts: tuple[Court, ...] = ()
 
     @property
@@ -372,7 +361,6 @@ class Club:
             booking_ahead_limit=_ahead_limit(settings),
             default_cancellation_hours=_policy_hours(default_policy),
             cancellation_hours_by_sport=tuple(by_sport),
-            opening_hours=_opening_hours(data.get("opening_hours")),
             courts=courts,
         )
 
@@ -409,31 +397,6 @@ def _ahead_limit(settings: Mapping[str, Any]) -> int | None:
     if minutes is not None and not 0 <= minutes <= contract.MAX_AHEAD_MINUTES:
         raise malformed("tenant.booking_settings.booking_ahead_limit")
     return minutes
-
-
-def _opening_hours(value: object) -> tuple[OpeningHours, ...]:
-    if value is None:
-        return ()
-    data = as_object(value, "tenant.opening_hours")
-    result: list[OpeningHours] = []
-    for index, day in enumerate(_WEEKDAYS):
-        entry = data.get(day)
-        if entry is None:
-            continue
-        hours = as_object(entry, "tenant.opening_hours")
-        opens = opt_str(hours, "opening_time", "opening_hours")
-        closes = opt_str(hours, "closing_time", "opening_hours")
-        if opens is None or closes is None:
-            continue
-        result.append(OpeningHours(index, _clock(opens), _clock(closes)))
-    return tuple(result)
-
-
-def _clock(text: str) -> time:
-    try:
-        return time.fromisoformat(text)
-    except ValueError:
-        raise malformed("opening_hours time") from None
 
 
 @dataclass(frozen=True, slots=True)

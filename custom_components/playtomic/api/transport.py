@@ -32,8 +32,6 @@ from .timeconv import parse_http_date
 
 _LOGGER = logging.getLogger(__name__)
 
-_NOT_JSON = object()
-
 
 @dataclass(frozen=True, slots=True)
 class RawResponse:
