@@ -186,7 +186,7 @@ async def test_competitor_confirming_after_us_loses(world: World) -> None:
 async def test_hedging_confirms_exactly_one(world: World) -> None:
     rule, club, attempt = await ready(world)
 
-    result = await run(world, rule, club, attempt, hedge=2)
+    result = await run(world, rule, club, attempt, hedge=True)
 
     assert result.outcome is Outcome.BOOKED
     assert result.attempts == 2
@@ -208,7 +208,7 @@ async def test_hedge_backup_is_confirmed_after_the_first_confirmation_loses(worl
         json={"status": "RESOURCE_NO_AVAILABLE", "localized_message": "taken"},
     )
 
-    result = await run(world, rule, club, attempt, hedge=2)
+    result = await run(world, rule, club, attempt, hedge=True)
 
     assert result.outcome is Outcome.BOOKED
     assert "lost_at_confirmation" in tried(result)

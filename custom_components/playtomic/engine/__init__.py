@@ -36,7 +36,7 @@ formula and request budgets are in `timing.py`, the burst window in `api/contrac
         server-clock estimate (`server_clock`, cached CLOCK_MAX_AGE and shared; skipped with
         less than MIN_TIME_TO_MEASURE left), the own bookings. It neither waits nor refreshes.
     then at once                    `result = await engine.run_release(attempt, rule, club,
-        payment_policy=categories, dry_run=False, hedge=1, resume_intent_ids=(),
+        payment_policy=categories, dry_run=False, hedge=False, resume_intent_ids=(),
         on_progress=persist_ids)` takes the lock of the club-day (`daylocks`), checks it is not
         already ours, builds the candidates (`candidates`), sleeps on the monotonic clock until
         FINAL_WARM_LEAD (3 s) before the instant for one warm-up GET, then `fire_at` (`firing`)

@@ -197,7 +197,7 @@ class BookingEngine:
         *,
         payment_policy: Iterable[PaymentCategory | str],
         dry_run: bool = False,
-        hedge: int = 1,
+        hedge: bool = False,
         resume_intent_ids: Sequence[str] = (),
         on_progress: ProgressCallback | None = None,
     ) -> AttemptResult:

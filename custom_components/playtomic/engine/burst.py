@@ -90,7 +90,8 @@ type ProgressCallback = Callable[[tuple[str, ...]], Awaitable[Any] | None]
 class BurstPolicy:
     """Bounds of one release burst (defaults follow docs/playtomic-api.md §8 rules 4 and 5)."""
 
-    hedge: int = 1
+    # Hedge with a second intent: keep two creates alive on different candidates (confirm one).
+    hedge: bool = False
     burst_seconds: float = BURST_WINDOW.total_seconds()
     fast_phase: float = 1.0
     fast_spacing: float = 0.05
@@ -103,9 +104,12 @@ class BurstPolicy:
     late_spacing: float = 1.0
     max_connection_errors: int = 4
 
+    @property
+    def intents_alive(self) -> int:
+        """Creates kept in flight or waiting at once: two when hedging, else one."""
+        return 2 if self.hedge else 1
+
     def __post_init__(self) -> None:
-        if self.hedge < 1:
-            raise ValueError("hedge must be at least 1")
         if self.slow_spacing < 0.5:
             raise ValueError(
                 "docs/playtomic-api.md §8 rule 4: at least 0.5 s between tries after the first second"
@@ -280,10 +284,10 @@ class Burst:
     def _launch(
         self, in_flight: dict[asyncio.Task[PaymentIntent], tuple[_Candidate, float]], now: float
     ) -> None:
-        """Start creates until `hedge` are in flight (minus intents already waiting as backups)."""
+        """Start creates until `intents_alive` are in flight (minus intents waiting as backups)."""
         policy = self._policy
         waiting = sum(1 for c in self._cands if c.intent is not None and not c.gone)
-        while len(in_flight) + waiting < policy.hedge:
+        while len(in_flight) + waiting < policy.intents_alive:
             if now >= self._deadline or now < self._pause_until:
                 return
             if self._requests_used() + len(in_flight) + 3 > policy.max_requests:
@@ -301,7 +305,7 @@ class Burst:
             # Eager: the request is written before this returns, so hedged creates leave together
             # and the first one leaves inside the firing timer's callback.
             task = asyncio.Task(
-                self._client.create_payment_intent(cand.slot.target, hedge=policy.hedge > 1),
+                self._client.create_payment_intent(cand.slot.target, hedge=policy.hedge),
                 loop=asyncio.get_running_loop(),
                 eager_start=True,
             )
@@ -320,7 +324,7 @@ class Burst:
         """When a candidate may be tried next.
 
         While no create has succeeded and the release may not have happened yet on the server,
-        only `hedge + 1` distinct candidates are probed: if we are early, every candidate
+        only `intents_alive + 1` distinct candidates are probed: if we are early, every candidate
         answers 409 and trying them all would only spend the request budget. Untried ones wait
         until the release is surely past, when a 409 means something again.
         """
@@ -337,7 +341,7 @@ class Burst:
                 due = max(due, min(better))
         if cand.tries == 0 and not self._opened:
             probed = [c for c in self._cands if c.tries > 0]
-            if len(probed) >= self._policy.hedge + 1:
+            if len(probed) >= self._policy.intents_alive + 1:
                 # ...and not before the probed ones may retry, so rank decides between them.
                 retry = [c.next_due for c in probed if not c.gone and c.intent is None]
                 due = max(due, self._mono_of(cand.opens_at + self._settle), *retry)
@@ -442,13 +446,13 @@ class Burst:
 
         Small clock errors are the likely ones, so the gaps start at `fast_spacing` and double;
         but never so short that the requests left run out before the window does: with `n`
-        tries left for this candidate (`hedge + 1` candidates share the budget while early, 3
+        tries left for this candidate (`intents_alive + 1` candidates share the budget while early, 3
         requests are kept for PATCH + confirmation), doubling gaps from `g` cover
         `g * (2**n - 1)` seconds, so the gap is at least `window_left / (2**n - 1)`.
         """
         policy = self._policy
         left = policy.max_requests - 3 - self._requests_used()
-        tries = left // (policy.hedge + 1)
+        tries = left // (policy.intents_alive + 1)
         window = max(0.0, window_left)
         if tries <= 0:
             return window
