@@ -28,7 +28,7 @@ is never sent twice (§8 rules 1-2: the client reconciles instead, `api/intents.
 
 | row                        | step    | server answered                                        | the burst |
 |----------------------------|---------|--------------------------------------------------------|---|
-| create-not-available-early | create  | not available, the release maybe not yet on the server | inconclusive (`409_early`): the next candidate is probed meanwhile (at most hedge + 1), then the top one again once the release is surely past |
+| create-not-available-early | create  | not available, the release maybe not yet on the server | inconclusive (`409_early`): the next candidate is probed meanwhile (at most `intents_alive` + 1), then the top one again once the release is surely past |
 | create-taken               | create  | not available after the release                        | candidate gone (`409`); its overlaps on that court move behind the rest; next candidate |
 | create-all-taken           | create  | not available on every candidate                       | top candidate revived `late_retries` times 1 s apart, then `no_slot`; within the request budget |
 | create-5xx-once            | create  | 500, 502, 503 or 504                                   | transient: tried again after the spacing (50 ms, 0.5 s after the first second) |
