@@ -41,25 +41,19 @@ def unwrap_list(value: object, keys: tuple[str, ...], what: str) -> Sequence[Any
     return as_list(value, what)
 
 
-def req_str(data: Mapping[str, Any], key: str, what: str) -> str:
-    """A required non-empty string (ids and names); numbers are accepted as opaque ids."""
+def _not_bool(data: Mapping[str, Any], key: str, what: str) -> object:
+    """The value at `key` (None when null or missing); a JSON boolean there is malformed."""
     value = data.get(key)
-    if isinstance(value, bool) or value is None:
-        raise malformed(f"{what}.{key}")
-    if isinstance(value, int):
-        return str(value)
-    if not isinstance(value, str) or not value:
+    if isinstance(value, bool):
         raise malformed(f"{what}.{key}")
     return value
 
 
 def opt_str(data: Mapping[str, Any], key: str, what: str) -> str | None:
     """An optional string (null or missing -> None)."""
-    value = data.get(key)
+    value = _not_bool(data, key, what)
     if value is None:
         return None
-    if isinstance(value, bool):
-        raise malformed(f"{what}.{key}")
     if isinstance(value, int):
         return str(value)
     if not isinstance(value, str):
@@ -67,13 +61,16 @@ def opt_str(data: Mapping[str, Any], key: str, what: str) -> str | None:
     return value
 
 
+def req_str(data: Mapping[str, Any], key: str, what: str) -> str:
+    """A required non-empty string (ids and names); numbers are accepted as opaque ids."""
+    return _required(opt_str(data, key, what), key, what)
+
+
 def opt_int(data: Mapping[str, Any], key: str, what: str) -> int | None:
     """An optional integer; integral floats are tolerated."""
-    value = data.get(key)
+    value = _not_bool(data, key, what)
     if value is None:
         return None
-    if isinstance(value, bool):
-        raise malformed(f"{what}.{key}")
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
@@ -83,8 +80,12 @@ def opt_int(data: Mapping[str, Any], key: str, what: str) -> int | None:
 
 def req_int(data: Mapping[str, Any], key: str, what: str) -> int:
     """A required integer."""
-    value = opt_int(data, key, what)
-    if value is None:
+    return _required(opt_int(data, key, what), key, what)
+
+
+def _required[T](value: T | None, key: str, what: str) -> T:
+    """A value an optional reader gave, unless it is missing (None) or an empty string."""
+    if value is None or value == "":
         raise malformed(f"{what}.{key}")
     return value
 
@@ -109,10 +110,10 @@ def opt_object(data: Mapping[str, Any], key: str, what: str) -> Mapping[str, Any
 
 def opt_float(data: Mapping[str, Any], key: str, what: str) -> float | None:
     """An optional number."""
-    value = data.get(key)
+    value = _not_bool(data, key, what)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if not isinstance(value, int | float):
         raise malformed(f"{what}.{key}")
     try:
         number = float(value)
