@@ -131,6 +131,28 @@ def test_no_import_cycles() -> None:
     assert _cycles(inside) == []
 
 
+def _private_reaches(source: str) -> list[str]:
+    """Attribute reads like `client._call`: a private name read off anything but self/cls."""
+    return [
+        ast.unparse(node)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+        and not (isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"})
+    ]
+
+
+def test_no_module_reaches_into_another_objects_privates() -> None:
+    """Each module uses the public surface of the others (the request core, the client, ...)."""
+    offenders = sorted(
+        f"{_module(path)}: {reach}"
+        for path in PACKAGE_DIR.rglob("*.py")
+        for reach in _private_reaches(path.read_text(encoding="utf-8"))
+    )
+    assert offenders == []
+
+
 def test_architecture_map_names_every_module() -> None:
     """Each module file appears in the map of docs/architecture.md, and the map names no other."""
     text = ARCHITECTURE.read_text(encoding="utf-8")
@@ -159,3 +181,4 @@ def test_the_checks_can_fail() -> None:
     assert "runtime" not in inside["coordinator"]
     assert "api.client" not in inside["api.intents"]
     assert "api.session" in inside["api.intents"]
+    assert _private_reaches("client._call(); self._now()") == ["client._call"]
