@@ -6,23 +6,26 @@ follows `datetime.now(UTC)`, so HA's `freezer` moves Home Assistant and the fake
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import time
 from importlib import metadata
 from pathlib import Path
 import re
 from typing import TYPE_CHECKING, Any
+from unittest.mock import AsyncMock, patch
 
+from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.playtomic.const import DOMAIN, ENV_API_URL, SUBENTRY_BOOKING_RULE
+from custom_components.playtomic.const import ENV_API_URL
 
 from .const import (
     ALICE_EMAIL,
     ALICE_ID,
     ALICE_PASSWORD,
     ENTRY_ID,
+    HOME,
     MIXED_ID,
     NORTE_ID,
     RIVERSIDE_ID,
@@ -32,6 +35,7 @@ from .const import (
     TENNIS_RULE_DATA,
     TENNIS_RULE_SUBENTRY_ID,
 )
+from .helpers import entry_with_rules
 
 if TYPE_CHECKING:
     from tests.fake_playtomic import FakeClock, FakeClub, FakePlaytomic
@@ -86,6 +90,20 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 @pytest.fixture(autouse=True)
 def loopback_sockets(socket_enabled: None) -> None:
     """Allow sockets: phcc still restricts them to 127.0.0.1, so only the fake server is reachable."""
+
+
+@pytest.fixture
+def home_in_madrid(hass: HomeAssistant) -> None:
+    """Put the Home Assistant home location next to Club Padel Norte (the club search's centre)."""
+    hass.config.latitude, hass.config.longitude = HOME
+
+
+@pytest.fixture
+def mock_setup_entry() -> Iterator[AsyncMock]:
+    """Keep the integration itself out of flow tests (a finished flow or an edited rule would
+    set up or reload the entry)."""
+    with patch("custom_components.playtomic.async_setup_entry", return_value=True) as mock:
+        yield mock
 
 
 @pytest.fixture
@@ -158,37 +176,19 @@ def mixed_club(fake_playtomic: FakePlaytomic) -> FakeClub:
     )
 
 
-def _alice_entry(entry_id: str, subentry_id: str, rule: dict[str, Any]) -> MockConfigEntry:
-    """Alice's account entry with one booking rule (no stored tokens)."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        entry_id=entry_id,
-        title=ALICE_EMAIL,
-        unique_id=ALICE_ID,
-        data={"email": ALICE_EMAIL, "password": ALICE_PASSWORD, "user_id": ALICE_ID},
-        options={
-            "payment_methods": ["zero_amount", "offer", "wallet", "at_club"],
-            "dry_run": False,
-        },
-        subentries_data=[
-            {
-                "data": rule,
-                "subentry_id": subentry_id,
-                "subentry_type": SUBENTRY_BOOKING_RULE,
-                "title": rule["name"],
-                "unique_id": None,
-            }
-        ],
-    )
+# Every payment category allowed, in the default order.
+ALL_METHODS = {"payment_methods": ["zero_amount", "offer", "wallet", "at_club"], "dry_run": False}
 
 
 @pytest.fixture
 def mock_config_entry() -> MockConfigEntry:
     """Alice's account entry with one booking rule at Club Padel Norte (no stored tokens)."""
-    return _alice_entry(ENTRY_ID, RULE_SUBENTRY_ID, RULE_DATA)
+    return entry_with_rules({RULE_SUBENTRY_ID: RULE_DATA}, options=ALL_METHODS, entry_id=ENTRY_ID)
 
 
 @pytest.fixture
 def tennis_config_entry() -> MockConfigEntry:
     """Alice's account entry with one tennis rule at Raqueta Mixta (needs `mixed_club`)."""
-    return _alice_entry(TENNIS_ENTRY_ID, TENNIS_RULE_SUBENTRY_ID, TENNIS_RULE_DATA)
+    return entry_with_rules(
+        {TENNIS_RULE_SUBENTRY_ID: TENNIS_RULE_DATA}, options=ALL_METHODS, entry_id=TENNIS_ENTRY_ID
+    )

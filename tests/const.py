@@ -47,3 +47,7 @@ TENNIS_RULE_DATA: Final[dict[str, Any]] = {
     "notify": [],
     "sport": "TENNIS",
 }
+
+# Home Assistant's home in the flow tests: Madrid, about 4 km from Club Padel Norte (Riverside,
+# in London, is outside the 50 km club search).
+HOME: Final = (40.4168, -3.7038)

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.playtomic.const import DOMAIN, SUBENTRY_BOOKING_RULE
 
@@ -18,6 +20,13 @@ async def setup_integration(hass: HomeAssistant, entry: MockConfigEntry) -> None
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+
+
+async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, minutes: float) -> None:
+    """Move Home Assistant's (and the fake's) clock on and let every timer due by then run."""
+    freezer.tick(timedelta(minutes=minutes))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def record_notify(hass: HomeAssistant, name: str = "mobile_app_alice_phone") -> list[dict]:
@@ -128,22 +137,36 @@ def form_options(result: Any, field: str) -> list[Any]:
     ]
 
 
-def entry_with_rules(rules: dict[str, dict[str, Any]]) -> MockConfigEntry:
-    """Alice's account (pay at the club, no dry run) with the given rules by subentry id."""
+def entry_with_rules(
+    rules: dict[str, dict[str, Any]] | None = None,
+    *,
+    options: dict[str, Any] | None = None,
+    entry_id: str | None = None,
+    **data: Any,
+) -> MockConfigEntry:
+    """Alice's account with the given rules by subentry id (titled with the rule's name).
+
+    By default it pays at the club, makes no dry run and stores no tokens; `data` adds to (or
+    replaces) the account's stored data.
+    """
+    extra = {"entry_id": entry_id} if entry_id is not None else {}
     return MockConfigEntry(
         domain=DOMAIN,
         title=ALICE_EMAIL,
         unique_id=ALICE_ID,
-        data={"email": ALICE_EMAIL, "password": ALICE_PASSWORD, "user_id": ALICE_ID},
-        options={"payment_methods": ["at_club"], "dry_run": False},
+        data={"email": ALICE_EMAIL, "password": ALICE_PASSWORD, "user_id": ALICE_ID, **data},
+        options=options
+        if options is not None
+        else {"payment_methods": ["at_club"], "dry_run": False},
         subentries_data=[
             {
-                "data": data,
+                "data": rule,
                 "subentry_id": subentry_id,
                 "subentry_type": SUBENTRY_BOOKING_RULE,
-                "title": data["name"],
+                "title": rule["name"],
                 "unique_id": None,
             }
-            for subentry_id, data in rules.items()
+            for subentry_id, rule in (rules or {}).items()
         ],
+        **extra,
     )

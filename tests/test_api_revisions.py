@@ -10,33 +10,19 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.playtomic.const import (
-    CONF_TOKENS,
-    DOMAIN,
-    EVENT_BOOKING_SUCCEEDED,
-    SUBENTRY_BOOKING_RULE,
-)
-from tests.const import (
-    ALICE_EMAIL,
-    ALICE_ID,
-    ALICE_PASSWORD,
-    MIXED_ID,
-    NORTE_ID,
-    RULE_DATA,
-    RULE_SUBENTRY_ID,
-)
+from custom_components.playtomic.const import CONF_TOKENS, EVENT_BOOKING_SUCCEEDED
+from tests.const import ALICE_ID, MIXED_ID, NORTE_ID, RULE_DATA, RULE_SUBENTRY_ID
 from tests.fake_playtomic import DailyDrop, FakePlaytomic
 from tests.fake_playtomic.club import FakeClub
 from tests.fake_playtomic.matches import match_json
-from tests.helpers import setup_integration
+from tests.helpers import entry_with_rules, setup_integration
 
 MADRID = ZoneInfo("Europe/Madrid")
 UPCOMING = "sensor.playtomic_alice_upcoming_booking"
@@ -44,26 +30,6 @@ CALENDAR = "calendar.playtomic_alice_bookings"
 AUTO_BOOK = "switch.weekday_evenings_auto_book"
 RESULT = "sensor.weekday_evenings_last_booking_result"
 RIVAL = "rival-2002"
-
-
-def _entry(rules: dict[str, dict[str, Any]], **data: Any) -> MockConfigEntry:
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=ALICE_EMAIL,
-        unique_id=ALICE_ID,
-        data={"email": ALICE_EMAIL, "password": ALICE_PASSWORD, "user_id": ALICE_ID, **data},
-        options={"payment_methods": ["at_club"], "dry_run": False},
-        subentries_data=[
-            {
-                "data": rule,
-                "subentry_id": subentry_id,
-                "subentry_type": SUBENTRY_BOOKING_RULE,
-                "title": rule["name"],
-                "unique_id": None,
-            }
-            for subentry_id, rule in rules.items()
-        ],
-    )
 
 
 def _logins(fake: FakePlaytomic) -> int:
@@ -84,7 +50,7 @@ async def test_rival_match_in_the_window_does_not_stop_the_release(
         "auto_book": False,
         "notify": [],
     }
-    entry = _entry({RULE_SUBENTRY_ID: rule_data})
+    entry = entry_with_rules({RULE_SUBENTRY_ID: rule_data})
     await setup_integration(hass, entry)
 
     release_local = (datetime.now(MADRID) + timedelta(seconds=3)).replace(microsecond=0)
@@ -154,7 +120,7 @@ async def test_upcoming_sensor_and_calendar_show_only_own_active_matches(
     )
     listed = [match_json(fake_playtomic, m) for m in (rivals, expired, rejected, mine)]
     fake_playtomic.respond("GET", "^/v1/matches$", json=listed, count=None)
-    await setup_integration(hass, _entry({RULE_SUBENTRY_ID: RULE_DATA}))
+    await setup_integration(hass, entry_with_rules({RULE_SUBENTRY_ID: RULE_DATA}))
 
     state = hass.states.get(UPCOMING)
     assert state.state == mine.start.isoformat()
@@ -182,7 +148,7 @@ async def test_restart_with_refreshes_that_keep_the_refresh_token_never_logs_in(
     """§11.4: refresh answers without a refresh token, across hours and a restart: the stored
     refresh token stays the one from set-up, and no password login follows set-up."""
     freezer.move_to("2026-03-02T09:00:00+00:00")
-    entry = _entry({RULE_SUBENTRY_ID: RULE_DATA})
+    entry = entry_with_rules({RULE_SUBENTRY_ID: RULE_DATA})
     await setup_integration(hass, entry)
     assert _logins(fake_playtomic) == 1  # set-up without stored tokens
     first = entry.data[CONF_TOKENS]
@@ -220,7 +186,7 @@ async def test_two_clubs_in_one_zone_share_each_availability_request(
     second = {**RULE_DATA, "tenant_id": MIXED_ID, "club_name": "Raqueta Mixta", "name": "Mixta"}
     fake_playtomic.clear_requests()
     await setup_integration(
-        hass, _entry({RULE_SUBENTRY_ID: RULE_DATA, "01JRULE0000000000000000009": second})
+        hass, entry_with_rules({RULE_SUBENTRY_ID: RULE_DATA, "01JRULE0000000000000000009": second})
     )
     asked = [r.query for r in fake_playtomic.requests if r.path == "/v1/availability"]
     # One request per day: a day both rules look at is asked for once, for both clubs.

@@ -8,11 +8,10 @@ raise a plain Exception.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 import logging
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import AsyncMock, patch
 
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
@@ -26,8 +25,6 @@ from tests.const import ALICE_EMAIL, ALICE_PASSWORD, MIXED_ID, NORTE_ID, RULE_SU
 from tests.fake_playtomic import CourtSpec, FakeClub, FakePlaytomic, Rolling
 from tests.helpers import form_defaults, form_options, form_suggested, sectioned
 
-# Madrid: Club Padel Norte is about 4 km away; Riverside (London) is outside the 50 km search.
-HOME = (40.4168, -3.7038)
 TENANTS = "^/v1/tenants$"
 CLUB = "^/v1/tenants/[^/]+$"
 
@@ -93,12 +90,14 @@ class ClubFlow:
 
 @pytest.fixture(params=["account", "rule"])
 def club_flow(
-    request: pytest.FixtureRequest, hass: HomeAssistant, mock_config_entry: MockConfigEntry
-) -> Iterator[ClubFlow]:
+    request: pytest.FixtureRequest,
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    home_in_madrid: None,
+    mock_setup_entry: AsyncMock,
+) -> ClubFlow:
     """Each flow in turn, with home next to Club Padel Norte and the integration kept out."""
-    hass.config.latitude, hass.config.longitude = HOME
-    with patch("custom_components.playtomic.async_setup_entry", return_value=True):
-        yield ClubFlow(request.param, hass, mock_config_entry)
+    return ClubFlow(request.param, hass, mock_config_entry)
 
 
 def labels(result: Any, field: str = "tenant_id") -> list[str]:

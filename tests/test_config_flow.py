@@ -6,7 +6,6 @@ produced by patching the client, because the fake cannot make the client raise a
 
 from __future__ import annotations
 
-from collections.abc import Generator
 import json
 import logging
 from pathlib import Path
@@ -25,8 +24,8 @@ from tests.const import ALICE_EMAIL, ALICE_ID, ALICE_PASSWORD, NORTE_ID, RIVERSI
 from tests.fake_playtomic import FakePlaytomic
 from tests.helpers import form_defaults, form_fields, form_options, form_suggested, sectioned
 
-# Madrid: Club Padel Norte is about 4 km away; Riverside (London) is outside the 50 km search.
-HOME = (40.4168, -3.7038)
+pytestmark = pytest.mark.usefixtures("home_in_madrid")
+
 BOB_EMAIL = "bob@example.com"
 BOB_PASSWORD = "bobs-own-secret-pw"
 BOB_ID = "2002"
@@ -59,19 +58,6 @@ NORTE_DEFAULT_RULE: dict[str, Any] = {
     "reminder_hours": 0,
     "sport": "PADEL",
 }
-
-
-@pytest.fixture(autouse=True)
-def home_in_madrid(hass: HomeAssistant) -> None:
-    """Put the Home Assistant home location next to Club Padel Norte."""
-    hass.config.latitude, hass.config.longitude = HOME
-
-
-@pytest.fixture
-def mock_setup_entry() -> Generator[AsyncMock]:
-    """Keep the integration itself out of flow tests."""
-    with patch("custom_components.playtomic.async_setup_entry", return_value=True) as mock:
-        yield mock
 
 
 def markers(result: Any) -> dict[str, Any]:

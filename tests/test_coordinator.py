@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
@@ -10,13 +10,13 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.playtomic.const import DOMAIN
 from custom_components.playtomic.coordinator import MAX_CLUB_DAYS_PER_REFRESH
 from tests.const import ALICE_EMAIL, ALICE_ID, NORTE_ID
 from tests.fake_playtomic import FakePlaytomic
-from tests.helpers import disable_backoff, setup_integration
+from tests.helpers import disable_backoff, setup_integration, tick
 
 NEXT_SLOT = "sensor.weekday_evenings_next_open_slot"
 UPCOMING = "sensor.playtomic_alice_upcoming_booking"
@@ -27,12 +27,6 @@ def frozen(freezer: FrozenDateTimeFactory, monkeypatch: pytest.MonkeyPatch) -> N
     """A Monday morning, and no real sleeps in the client's retries."""
     freezer.move_to("2026-03-02T09:00:00+00:00")
     disable_backoff(monkeypatch)
-
-
-async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, minutes: float) -> None:
-    freezer.tick(timedelta(minutes=minutes))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def _availability_requests(fake: FakePlaytomic) -> list:
@@ -53,9 +47,9 @@ async def test_availability_volume_is_capped(
     assert len(clubs) == 1
 
     fake_playtomic.clear_requests()
-    await _tick(hass, freezer, 5)
+    await tick(hass, freezer, 5)
     assert not _availability_requests(fake_playtomic)
-    await _tick(hass, freezer, 6)
+    await tick(hass, freezer, 6)
     assert 0 < len(_availability_requests(fake_playtomic)) <= MAX_CLUB_DAYS_PER_REFRESH
     # The club's courts are cached for a day.
     assert not [r for r in fake_playtomic.requests if r.path.startswith("/v1/tenants")]
@@ -74,9 +68,9 @@ async def test_matches_poll_every_15_minutes(
     start = datetime.fromisoformat("2026-03-04T18:00:00+00:00")
     fake_playtomic.book_directly(NORTE_ID, club.courts[0].resource_id, start, 90, ALICE_ID)
 
-    await _tick(hass, freezer, 10)
+    await tick(hass, freezer, 10)
     assert hass.states.get(UPCOMING).state == "unknown"
-    await _tick(hass, freezer, 6)
+    await tick(hass, freezer, 6)
     assert hass.states.get(UPCOMING).state == start.isoformat()
 
 
@@ -108,15 +102,15 @@ async def test_rate_limit_keeps_data_until_stale(
     await setup_integration(hass, mock_config_entry)
     before = hass.states.get(NEXT_SLOT).state
     fake_playtomic.rate_limit("GET", "/v1/availability", retry_after="0", count=None)
-    await _tick(hass, freezer, 11)
+    await tick(hass, freezer, 11)
     assert hass.states.get(NEXT_SLOT).state == before
 
     for _ in range(6):
-        await _tick(hass, freezer, 11)
+        await tick(hass, freezer, 11)
     assert hass.states.get(NEXT_SLOT).state == STATE_UNAVAILABLE
 
     fake_playtomic.clear_faults()
-    await _tick(hass, freezer, 11)
+    await tick(hass, freezer, 11)
     assert hass.states.get(NEXT_SLOT).state != STATE_UNAVAILABLE
 
 
@@ -139,14 +133,14 @@ async def test_api_error_makes_entities_unavailable(
     """A failing poll marks the data's entities unavailable, and they come back with it."""
     await setup_integration(hass, mock_config_entry)
     fake_playtomic.fail("GET", "/v1/matches", status=500, count=None)
-    await _tick(hass, freezer, 16)
+    await tick(hass, freezer, 16)
     assert hass.states.get(UPCOMING).state == STATE_UNAVAILABLE
     # Health sensors stay readable exactly then.
     assert hass.states.get("sensor.playtomic_alice_token_expires").state != STATE_UNAVAILABLE
     assert mock_config_entry.runtime_data.health.error == "server_error"
 
     fake_playtomic.clear_faults()
-    await _tick(hass, freezer, 16)
+    await tick(hass, freezer, 16)
     assert hass.states.get(UPCOMING).state == "unknown"
 
 
@@ -159,7 +153,7 @@ async def test_connection_error_makes_entities_unavailable(
     """A server that cannot be reached makes the slot sensor unavailable."""
     await setup_integration(hass, mock_config_entry)
     await fake_playtomic.stop()
-    await _tick(hass, freezer, 11)
+    await tick(hass, freezer, 11)
     assert hass.states.get(NEXT_SLOT).state == STATE_UNAVAILABLE
     assert mock_config_entry.runtime_data.health.error == "cannot_connect"
 
@@ -173,18 +167,18 @@ async def test_edge_block_pauses_and_raises_issue(
     """An edge block raises a repair issue, pauses requests, and clears once requests pass."""
     await setup_integration(hass, mock_config_entry)
     fake_playtomic.edge_block(count=1)
-    await _tick(hass, freezer, 11)
+    await tick(hass, freezer, 11)
     issue_id = f"edge_blocked_{mock_config_entry.entry_id}"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
     assert hass.states.get(NEXT_SLOT).state == STATE_UNAVAILABLE
 
     # While the client's pause lasts, polls send nothing.
     fake_playtomic.clear_requests()
-    await _tick(hass, freezer, 1)
-    await _tick(hass, freezer, 11)
+    await tick(hass, freezer, 1)
+    await tick(hass, freezer, 11)
     assert not [r for r in fake_playtomic.requests if not r.path.startswith("/_fake")]
 
-    await _tick(hass, freezer, 16)
+    await tick(hass, freezer, 16)
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
     assert hass.states.get(NEXT_SLOT).state != STATE_UNAVAILABLE
 
@@ -200,7 +194,7 @@ async def test_auth_failure_while_polling_starts_reauth(
     fake_playtomic.accounts[ALICE_EMAIL].password = "changed-elsewhere"
     fake_playtomic.expire_tokens()
     fake_playtomic.expire_tokens(refresh=True)
-    await _tick(hass, freezer, 16)
+    await tick(hass, freezer, 16)
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
 

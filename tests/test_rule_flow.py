@@ -6,7 +6,6 @@ integration: the entry is only added to Home Assistant.
 
 from __future__ import annotations
 
-from collections.abc import Generator
 import json
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ from tests.const import (
     ALICE_EMAIL,
     ALICE_ID,
     ALICE_PASSWORD,
+    HOME,
     NORTE_ID,
     RIVERSIDE_ID,
     RULE_DATA,
@@ -56,7 +56,8 @@ from tests.helpers import (
     setup_integration,
 )
 
-HOME = (40.4168, -3.7038)
+pytestmark = pytest.mark.usefixtures("home_in_madrid")
+
 
 try:  # what Home Assistant sends the frontend: probatio from 2026.3, voluptuous_serialize before
     from probatio import to_field_list as serialize_schema
@@ -68,18 +69,6 @@ TRANSLATIONS = json.loads(
         encoding="utf-8"
     )
 )
-
-
-@pytest.fixture(autouse=True)
-def home_in_madrid(hass: HomeAssistant) -> None:
-    hass.config.latitude, hass.config.longitude = HOME
-
-
-@pytest.fixture
-def mock_setup_entry() -> Generator[AsyncMock]:
-    """Editing a rule reloads the entry; keep the integration itself out of these tests."""
-    with patch("custom_components.playtomic.async_setup_entry", return_value=True) as mock:
-        yield mock
 
 
 @pytest.fixture

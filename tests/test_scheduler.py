@@ -9,36 +9,24 @@ from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Event, HomeAssistant, callback
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
-
-from custom_components.playtomic.const import (
-    DOMAIN,
-    EVENT_BOOKING_FAILED,
-    EVENT_BOOKING_SUCCEEDED,
-    SUBENTRY_BOOKING_RULE,
+from homeassistant.core import HomeAssistant, callback
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
 )
+
+from custom_components.playtomic.const import DOMAIN, EVENT_BOOKING_FAILED, EVENT_BOOKING_SUCCEEDED
 from custom_components.playtomic.engine import AttemptResult, BookingEngine, Outcome, Reason
 from custom_components.playtomic.scheduler import store_key
-from tests.const import ALICE_EMAIL, ALICE_ID, ALICE_PASSWORD, NORTE_ID, RULE_DATA, RULE_SUBENTRY_ID
+from tests.const import ALICE_ID, NORTE_ID, RULE_DATA, RULE_SUBENTRY_ID
 from tests.fake_playtomic import DailyDrop, FakePlaytomic
-from tests.helpers import setup_integration
+from tests.helpers import entry_with_rules, setup_integration
 
 MADRID = ZoneInfo("Europe/Madrid")
 RESULT = "sensor.weekday_evenings_last_booking_result"
 NEXT_ATTEMPT = "sensor.weekday_evenings_next_booking_attempt"
 AUTO_BOOK = "switch.weekday_evenings_auto_book"
-
-
-def _events(hass: HomeAssistant, event_type: str) -> list[Event]:
-    seen: list[Event] = []
-
-    @callback
-    def record(event: Event) -> None:
-        seen.append(event)
-
-    hass.bus.async_listen(event_type, record)
-    return seen
 
 
 def _seed_scheduler_state(
@@ -90,22 +78,7 @@ async def test_release_fires_on_time_and_books_once(
         "auto_book": False,
         "notify": [],
     }
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title=ALICE_EMAIL,
-        unique_id=ALICE_ID,
-        data={"email": ALICE_EMAIL, "password": ALICE_PASSWORD, "user_id": ALICE_ID},
-        options={"payment_methods": ["at_club"], "dry_run": False},
-        subentries_data=[
-            {
-                "data": rule_data,
-                "subentry_id": RULE_SUBENTRY_ID,
-                "subentry_type": SUBENTRY_BOOKING_RULE,
-                "title": RULE_DATA["name"],
-                "unique_id": None,
-            }
-        ],
-    )
+    entry = entry_with_rules({RULE_SUBENTRY_ID: rule_data})
     await setup_integration(hass, entry)
 
     release_local = (datetime.now(MADRID) + timedelta(seconds=3)).replace(microsecond=0)
@@ -122,7 +95,7 @@ async def test_release_fires_on_time_and_books_once(
             "release_time": release_time.isoformat(),
         },
     )
-    succeeded = _events(hass, EVENT_BOOKING_SUCCEEDED)
+    succeeded = async_capture_events(hass, EVENT_BOOKING_SUCCEEDED)
     booked = asyncio.Event()
     hass.bus.async_listen_once(EVENT_BOOKING_SUCCEEDED, callback(lambda _event: booked.set()))
     await hass.services.async_call("switch", "turn_on", {"entity_id": AUTO_BOOK}, blocking=True)
@@ -159,7 +132,7 @@ async def test_missed_release_is_reported_once(
     freezer.move_to("2026-03-02T09:00:00+00:00")  # Monday 10:00 Madrid
     armed = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)  # 08:30 Madrid today: passed
     _seed_scheduler_state(hass_storage, mock_config_entry, {"armed": armed.isoformat()})
-    failed = _events(hass, EVENT_BOOKING_FAILED)
+    failed = async_capture_events(hass, EVENT_BOOKING_FAILED)
     with patch.object(BookingEngine, "run_release") as run_release:
         await setup_integration(hass, mock_config_entry)
         assert not run_release.called

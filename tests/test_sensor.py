@@ -17,9 +17,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.playtomic.const import DOMAIN, OUTCOMES, SUBENTRY_BOOKING_RULE
 from custom_components.playtomic.engine import open_dates
 from custom_components.playtomic.rules import rules_of
-from tests.const import ALICE_ID, NORTE_ID, RIVERSIDE_ID, RULE_DATA
+from tests.const import ALICE_ID, NORTE_ID, RIVERSIDE_ID, RULE_DATA, RULE_SUBENTRY_ID
 from tests.fake_playtomic import FakePlaytomic
-from tests.helpers import setup_integration
+from tests.helpers import entry_with_rules, setup_integration
 
 NEXT_SLOT = "sensor.weekday_evenings_next_open_slot"
 NEXT_ATTEMPT = "sensor.weekday_evenings_next_booking_attempt"
@@ -74,7 +74,9 @@ async def test_next_open_slot_none(
     hass: HomeAssistant, fake_playtomic: FakePlaytomic, freezer: FrozenDateTimeFactory
 ) -> None:
     """A rule whose window the club never opens shows no slot."""
-    entry = _entry_with_rule({**RULE_DATA, "window_start": "05:00:00", "window_end": "07:00:00"})
+    entry = entry_with_rules(
+        {RULE_SUBENTRY_ID: {**RULE_DATA, "window_start": "05:00:00", "window_end": "07:00:00"}}
+    )
     await setup_integration(hass, entry)
     state = hass.states.get(NEXT_SLOT)
     assert state.state == STATE_UNKNOWN
@@ -121,7 +123,7 @@ async def test_next_booking_attempt_rolling(
     hass: HomeAssistant, fake_playtomic: FakePlaytomic
 ) -> None:
     """Rolling release: 48 h before the window of the next qualifying day."""
-    entry = _entry_with_rule(RIVERSIDE_ROLLING)
+    entry = entry_with_rules({RULE_SUBENTRY_ID: RIVERSIDE_ROLLING})
     await setup_integration(hass, entry)
     # Wednesday 4 March 18:00 London opens Monday 2 March 18:00.
     assert hass.states.get(NEXT_ATTEMPT).state == "2026-03-02T18:00:00+00:00"
@@ -138,7 +140,9 @@ async def test_rolling_sensors_agree_with_the_scheduler(
     # Monday 2 March 19:00 London: Wednesday's 18:00 slot is 47 h away, its 20:00 slot 49 h.
     freezer.move_to("2026-03-02T19:00:00+00:00")
     fake_playtomic.clear_requests()
-    entry = _entry_with_rule({**RIVERSIDE_ROLLING, "preferred_start": "20:00:00"})
+    entry = entry_with_rules(
+        {RULE_SUBENTRY_ID: {**RIVERSIDE_ROLLING, "preferred_start": "20:00:00"}}
+    )
     await setup_integration(hass, entry)
     runtime = entry.runtime_data
     rule_id = next(iter(entry.subentries))
@@ -190,7 +194,7 @@ async def test_next_release_keeps_the_spanish_entity_id(
     await setup_integration(hass, mock_config_entry)
     state = hass.states.get("sensor.weekday_evenings_proximo_intento_de_reserva")
     assert state.attributes["friendly_name"] == "Weekday evenings Próxima apertura"
-    assert state.attributes["rule_id"] == RULE_SUBENTRY
+    assert state.attributes["rule_id"] == RULE_SUBENTRY_ID
     # Its neighbours are made from their Spanish names as before.
     assert hass.states.get("sensor.weekday_evenings_proxima_pista_libre") is not None
 
@@ -209,13 +213,13 @@ async def test_next_release_keeps_a_registered_entity_id(
     """An entity registered under the old name keeps its id and shows the new name."""
     mock_config_entry.add_to_hass(hass)
     registry = er.async_get(hass)
-    unique_id = f"{ALICE_ID}_{RULE_SUBENTRY}_next_booking_attempt"
+    unique_id = f"{ALICE_ID}_{RULE_SUBENTRY_ID}_next_booking_attempt"
     old = registry.async_get_or_create(
         "sensor",
         DOMAIN,
         unique_id,
         config_entry=mock_config_entry,
-        config_subentry_id=RULE_SUBENTRY,
+        config_subentry_id=RULE_SUBENTRY_ID,
         original_name="Next booking attempt",
         has_entity_name=True,
     )
@@ -225,7 +229,7 @@ async def test_next_release_keeps_a_registered_entity_id(
     assert registry.async_get_entity_id("sensor", DOMAIN, unique_id) == registered_id
     state = hass.states.get(registered_id)
     assert state.attributes["friendly_name"] == "Weekday evenings Next release"
-    assert state.attributes["rule_id"] == RULE_SUBENTRY
+    assert state.attributes["rule_id"] == RULE_SUBENTRY_ID
     assert registry.async_get(registered_id).original_name == "Next release"
 
 
@@ -234,14 +238,14 @@ async def test_next_booking_attempt_unusable_rule(
 ) -> None:
     """A rule the engine cannot plan (unknown time zone) shows no next attempt, and no open slot
     either: the rule is unusable for polling as much as for the scheduler."""
-    entry = _entry_with_rule({**RULE_DATA, "club_timezone": "Nowhere/Bad"})
+    entry = entry_with_rules({RULE_SUBENTRY_ID: {**RULE_DATA, "club_timezone": "Nowhere/Bad"}})
     await setup_integration(hass, entry)
     for entity_id in (NEXT_ATTEMPT, NEXT_SLOT, LAST_RESULT):
         assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
     assert hass.states.get("switch.weekday_evenings_auto_book").state == STATE_UNAVAILABLE
     assert "Booking rule Weekday evenings is not usable" in caplog.text
     # The user is told in Repairs, with the rule's name, and what to do.
-    issue_id = f"unusable_rule_{entry.entry_id}_{RULE_SUBENTRY}"
+    issue_id = f"unusable_rule_{entry.entry_id}_{RULE_SUBENTRY_ID}"
     issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_key == "unusable_rule"
@@ -249,7 +253,7 @@ async def test_next_booking_attempt_unusable_rule(
 
     # Reconfigure saves valid data and reloads the entry: the rule is usable again.
     hass.config_entries.async_update_subentry(
-        entry, entry.subentries[RULE_SUBENTRY], data=dict(RULE_DATA)
+        entry, entry.subentries[RULE_SUBENTRY_ID], data=dict(RULE_DATA)
     )
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
@@ -326,32 +330,6 @@ async def test_last_api_error_disabled_by_default(
     state = hass.states.get(LAST_ERROR)
     assert state.state == "server_error"
     assert state.attributes["at"] is not None
-
-
-RULE_SUBENTRY = "01JRULE0000000000000000001"
-
-
-def _entry_with_rule(data: dict) -> MockConfigEntry:
-    return MockConfigEntry(
-        domain="playtomic",
-        title="alice@example.com",
-        unique_id=ALICE_ID,
-        data={
-            "email": "alice@example.com",
-            "password": "correct-horse-battery",
-            "user_id": ALICE_ID,
-        },
-        options={"payment_methods": ["at_club"], "dry_run": False},
-        subentries_data=[
-            {
-                "data": data,
-                "subentry_id": RULE_SUBENTRY,
-                "subentry_type": SUBENTRY_BOOKING_RULE,
-                "title": "Weekday evenings",
-                "unique_id": None,
-            }
-        ],
-    )
 
 
 async def test_rule_gone_makes_entities_unavailable(

@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.playtomic.const import DOMAIN
 from tests.const import ALICE_EMAIL, ALICE_ID, NORTE_ID, RIVERSIDE_ID, RULE_SUBENTRY_ID
 from tests.fake_playtomic import FakePlaytomic
-from tests.helpers import disable_backoff, record_notify, setup_integration
+from tests.helpers import disable_backoff, entry_with_rules, record_notify, setup_integration
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # Monday, 10:00 in Madrid
 
@@ -145,13 +145,7 @@ async def test_find_slots_needs_a_club_without_rules(
     hass: HomeAssistant, fake_playtomic: FakePlaytomic
 ) -> None:
     """An account without rules must be told which club to search."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title=ALICE_EMAIL,
-        unique_id=ALICE_ID,
-        data={"email": ALICE_EMAIL, "password": "correct-horse-battery", "user_id": ALICE_ID},
-        options={"payment_methods": ["at_club"], "dry_run": False},
-    )
+    entry = entry_with_rules()
     await setup_integration(hass, entry)
     data = {"config_entry_id": entry.entry_id}
     assert await _validation_key(hass, "find_slots", data) == "club_required"

@@ -8,11 +8,12 @@ from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     async_fire_time_changed,
     flush_store,
 )
@@ -24,13 +25,15 @@ from custom_components.playtomic.engine.watch import HOURLY_REQUEST_CEILING
 from custom_components.playtomic.scheduler import store_key
 from tests.const import ALICE_ID, MIXED_ID, NORTE_ID, RIVERSIDE_ID, RULE_DATA, RULE_SUBENTRY_ID
 from tests.fake_playtomic import FakeMatch, FakePlaytomic
-from tests.helpers import disable_backoff, entry_with_rules, record_notify, setup_integration
+from tests.helpers import disable_backoff, entry_with_rules, record_notify, setup_integration, tick
 
 MADRID = ZoneInfo("Europe/Madrid")
 WATCH = "switch.weekday_evenings_cancellation_watch"
 RESULT = "sensor.weekday_evenings_last_booking_result"
 TARGET = date(2026, 3, 16)  # a Monday, opened by the 08:30 Madrid drop of 2 March
 RELEASE_AT = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)
+# One polling round later (rounds run every 5 or 10 minutes, +-30 s).
+ROUND_MINUTES = 11
 WATCH_TEXT = "The cancellation watch keeps looking for a freed court on this date."
 
 
@@ -38,24 +41,6 @@ WATCH_TEXT = "The cancellation watch keeps looking for a freed court on this dat
 def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """No real sleeps in the client's retries."""
     disable_backoff(monkeypatch)
-
-
-def _events(hass: HomeAssistant, event_type: str) -> list[Event]:
-    seen: list[Event] = []
-
-    @callback
-    def record(event: Event) -> None:
-        seen.append(event)
-
-    hass.bus.async_listen(event_type, record)
-    return seen
-
-
-async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, minutes: float = 11) -> None:
-    """One polling round later (rounds run every 5 or 10 minutes, +-30 s)."""
-    freezer.tick(timedelta(minutes=minutes))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def _fill(fake: FakePlaytomic, day: date, owner: str = "someone-else") -> list[FakeMatch]:
@@ -126,7 +111,7 @@ async def test_lost_release_is_watched_and_a_freed_court_is_booked_once(
     cancellation frees, reports it like a release with `trigger: watch`, and stops."""
     freezer.move_to("2026-03-02T07:00:00+00:00")  # 08:00 Madrid, the drop is at 08:30
     calls = record_notify(hass)
-    succeeded = _events(hass, EVENT_BOOKING_SUCCEEDED)
+    succeeded = async_capture_events(hass, EVENT_BOOKING_SUCCEEDED)
     taken = _fill(fake_playtomic, TARGET)
     with (
         patch.object(BookingEngine, "run_release", _no_slot_release),
@@ -145,13 +130,13 @@ async def test_lost_release_is_watched_and_a_freed_court_is_booked_once(
     assert calls[-1]["message"].endswith(WATCH_TEXT)
 
     fake_playtomic.clear_requests()
-    await _tick(hass, freezer)
+    await tick(hass, freezer, ROUND_MINUTES)
     # The watched day is looked at, nothing is free, nothing is tried.
     assert [r for r in fake_playtomic.requests if r.path == "/v1/availability"]
     assert not _own(fake_playtomic, TARGET)
 
     fake_playtomic.cancel_match(taken[2].match_id)
-    await _tick(hass, freezer)
+    await tick(hass, freezer, ROUND_MINUTES)
     [booked] = _own(fake_playtomic, TARGET)
     assert booked.resource_id == taken[2].resource_id
     state = hass.states.get(RESULT)
@@ -161,7 +146,7 @@ async def test_lost_release_is_watched_and_a_freed_court_is_booked_once(
     assert _watched(hass) == []
 
     for _ in range(3):
-        await _tick(hass, freezer)
+        await tick(hass, freezer, ROUND_MINUTES)
     assert len(_own(fake_playtomic, TARGET)) == 1
     assert _confirmations(fake_playtomic) == 1
     assert len(succeeded) == 1
@@ -184,17 +169,17 @@ async def test_missed_release_is_watched(
         "data": {"rules": {RULE_SUBENTRY_ID: {"armed": RELEASE_AT.isoformat()}}},
     }
     calls = record_notify(hass)
-    failed = _events(hass, EVENT_BOOKING_FAILED)
+    failed = async_capture_events(hass, EVENT_BOOKING_FAILED)
     await setup_integration(hass, mock_config_entry)
     assert [event.data["outcome"] for event in failed] == ["missed"]
     assert calls[0]["message"].endswith(WATCH_TEXT)
     assert _watched(hass) == [TARGET.isoformat()]
     assert not _own(fake_playtomic, TARGET)
 
-    await _tick(hass, freezer)
+    await tick(hass, freezer, ROUND_MINUTES)
     assert len(_own(fake_playtomic, TARGET)) == 1
     assert hass.states.get(RESULT).attributes["trigger"] == "watch"
-    await _tick(hass, freezer)
+    await tick(hass, freezer, ROUND_MINUTES)
     assert len(_own(fake_playtomic, TARGET)) == 1
 
 
@@ -215,7 +200,7 @@ async def test_a_court_freed_outside_the_window_is_left_alone(
     await setup_integration(hass, mock_config_entry)
     fake_playtomic.cancel_match(early.match_id)
     for _ in range(2):
-        await _tick(hass, freezer)
+        await tick(hass, freezer, ROUND_MINUTES)
     data = mock_config_entry.runtime_data.availability.data
     assert (NORTE_ID, "PADEL", TARGET) in data.fresh
     assert not _own(fake_playtomic, TARGET)
@@ -238,11 +223,11 @@ async def test_nothing_is_booked_after_the_cutoff(
     _seed_watch(hass_storage, mock_config_entry, [today])
     await setup_integration(hass, mock_config_entry)
     assert _watched(hass) == [today.isoformat()]
-    await _tick(hass, freezer, 35)  # 16:05 Madrid: past the cutoff
+    await tick(hass, freezer, 35)  # 16:05 Madrid: past the cutoff
     assert _watched(hass) == []
     fake_playtomic.cancel_match(taken[0].match_id)
     for _ in range(2):
-        await _tick(hass, freezer)
+        await tick(hass, freezer, ROUND_MINUTES)
     assert not _own(fake_playtomic, today)
     await flush_store(mock_config_entry.runtime_data.watch._store)
     assert hass_storage[watch_store_key(mock_config_entry.entry_id)]["data"] == {"rules": {}}
@@ -264,7 +249,7 @@ async def test_a_date_already_ours_is_left_alone(
     _seed_watch(hass_storage, mock_config_entry, [TARGET])
     await setup_integration(hass, mock_config_entry)
     for _ in range(2):
-        await _tick(hass, freezer)
+        await tick(hass, freezer, ROUND_MINUTES)
     assert len(_own(fake_playtomic, TARGET)) == 1
     assert not [r for r in fake_playtomic.requests if r.path == "/v1/payment_intents"]
     assert _watched(hass) == []
@@ -288,12 +273,12 @@ async def test_switch_stops_and_resumes_the_watch(
     assert _watched(hass) == []
     fake_playtomic.cancel_match(taken[0].match_id)
     for _ in range(2):
-        await _tick(hass, freezer)
+        await tick(hass, freezer, ROUND_MINUTES)
     assert not _own(fake_playtomic, TARGET)
 
     await hass.services.async_call("switch", "turn_on", {"entity_id": WATCH}, blocking=True)
     assert _watched(hass) == [TARGET.isoformat()]
-    await _tick(hass, freezer)
+    await tick(hass, freezer, ROUND_MINUTES)
     assert len(_own(fake_playtomic, TARGET)) == 1
 
 
@@ -365,13 +350,13 @@ async def test_restart_during_a_watch_neither_loses_it_nor_books_twice(
     assert _watched(hass) == [TARGET.isoformat()]
 
     fake_playtomic.cancel_match(taken[1].match_id)
-    await _tick(hass, freezer)
+    await tick(hass, freezer, ROUND_MINUTES)
     assert len(_own(fake_playtomic, TARGET)) == 1
     for _ in range(2):
         assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
         await hass.async_block_till_done()
         fake_playtomic.cancel_match(taken[3].match_id)
-        await _tick(hass, freezer)
+        await tick(hass, freezer, ROUND_MINUTES)
     assert len(_own(fake_playtomic, TARGET)) == 1
     assert _confirmations(fake_playtomic) == 1
     assert _watched(hass) == []
@@ -390,19 +375,19 @@ async def test_firewall_block_pauses_the_watch(
     _seed_watch(hass_storage, mock_config_entry, [TARGET])
     await setup_integration(hass, mock_config_entry)
     fake_playtomic.edge_block(count=1)
-    await _tick(hass, freezer)
+    await tick(hass, freezer, ROUND_MINUTES)
     assert ir.async_get(hass).async_get_issue(DOMAIN, f"edge_blocked_{mock_config_entry.entry_id}")
     assert mock_config_entry.runtime_data.watch.pause_reason() == "edge_blocked"
     fake_playtomic.clear_requests()
-    await _tick(hass, freezer, 1)
-    await _tick(hass, freezer, 3)
+    await tick(hass, freezer, 1)
+    await tick(hass, freezer, 3)
     assert not [r for r in fake_playtomic.requests if not r.path.startswith("/_fake")]
     assert not _own(fake_playtomic, TARGET)
     diagnostics_watch = mock_config_entry.runtime_data.watch.diagnostics()
     assert diagnostics_watch["paused"] == "edge_blocked"
 
     for _ in range(2):
-        await _tick(hass, freezer)
+        await tick(hass, freezer, ROUND_MINUTES)
     assert mock_config_entry.runtime_data.watch.pause_reason() is None
     assert len(_own(fake_playtomic, TARGET)) == 1
 
@@ -450,7 +435,7 @@ async def test_hourly_ceiling_holds_under_many_rules(
     }
     assert len(club_days) > HOURLY_REQUEST_CEILING // 2
     for _ in range(30):  # two and a half hours of rounds
-        await _tick(hass, freezer, 5)
+        await tick(hass, freezer, 5)
     rounds = sorted(
         r.received_at
         for r in fake_playtomic.requests
@@ -498,7 +483,7 @@ async def test_one_request_per_club_day_and_clubs_batched(
     await setup_integration(hass, entry)
     for _ in range(3):
         fake_playtomic.clear_requests()
-        await _tick(hass, freezer, 5.5)
+        await tick(hass, freezer, 5.5)
         asked = [r for r in fake_playtomic.requests if r.path == "/v1/availability"]
         assert asked
         assert all(set(r.query["tenant_id"].split(",")) == {NORTE_ID, MIXED_ID} for r in asked)
@@ -521,11 +506,11 @@ async def test_reauth_needed_pauses_the_watch(
     await hass.async_block_till_done()
     assert mock_config_entry.runtime_data.watch.pause_reason() == "reauth_needed"
     for _ in range(2):
-        await _tick(hass, freezer)
+        await tick(hass, freezer, ROUND_MINUTES)
     assert not _own(fake_playtomic, TARGET)
     assert not [r for r in fake_playtomic.requests if r.path == "/v1/payment_intents"]
 
     for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN):
         hass.config_entries.flow.async_abort(flow["flow_id"])
-    await _tick(hass, freezer)
+    await tick(hass, freezer, ROUND_MINUTES)
     assert len(_own(fake_playtomic, TARGET)) == 1

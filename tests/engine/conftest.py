@@ -20,6 +20,7 @@ import pytest
 
 from custom_components.playtomic.api import Club, PlaytomicClient
 from custom_components.playtomic.engine import (
+    AttemptResult,
     BookingEngine,
     BookingRule,
     BurstPolicy,
@@ -27,6 +28,7 @@ from custom_components.playtomic.engine import (
     PlannedAttempt,
 )
 from tests.fake_playtomic import CourtSpec, DailyDrop as FakeDailyDrop, FakeClock, FakePlaytomic
+from tests.fake_playtomic.models import RecordedRequest
 
 EMAIL = "alice@example.com"
 PASSWORD = "correct-horse-battery"
@@ -190,3 +192,54 @@ async def world(
     finally:
         await session.close()
         await fake.stop()
+
+
+# The attempts the engine tests run, and what the fake server saw of them ----------------------
+
+CREATE = "/v1/payment_intents"
+POLICY = ("at_club",)
+
+
+def creates(world: World) -> list[RecordedRequest]:
+    return [r for r in world.fake.requests if r.method == "POST" and r.path == CREATE]
+
+
+def confirms(world: World) -> list[RecordedRequest]:
+    return [r for r in world.fake.requests if r.path.endswith("/confirmation")]
+
+
+def patches(world: World) -> list[RecordedRequest]:
+    return [r for r in world.fake.requests if r.method == "PATCH"]
+
+
+def own_matches(world: World, day: date | None = None) -> list[object]:
+    return [
+        m
+        for m in world.fake.matches
+        if m.owner_id == USER_ID
+        and m.status != "CANCELED"
+        and (day is None or m.start.astimezone(make_rule().zone).date() == day)
+    ]
+
+
+async def ready(
+    world: World, rule: BookingRule | None = None, lead: float = 0.05
+) -> tuple[BookingRule, Club, PlannedAttempt]:
+    await world.client.login()
+    club = await world.club()
+    rule = rule or make_rule()
+    attempt = release_soon(world, lead)
+    await world.engine.prepare(rule, club, attempt.release_at, measure_clock=False)
+    world.fake.clear_requests()
+    return rule, club, attempt
+
+
+async def run(
+    world: World, rule: BookingRule, club: Club, attempt: PlannedAttempt, **kwargs: object
+) -> AttemptResult:
+    kwargs.setdefault("payment_policy", POLICY)
+    return await world.engine.run_release(attempt, rule, club, **kwargs)  # type: ignore[arg-type]
+
+
+def tried(result: AttemptResult) -> list[str]:
+    return [entry["result"] for entry in result.extra["tried"]]

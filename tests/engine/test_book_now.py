@@ -15,10 +15,17 @@ from custom_components.playtomic.engine import (
     plan_attempts,
     release_instant,
 )
-from tests.engine.conftest import COURT_IDS, MADRID, TENANT, USER_ID, World, make_rule, slot_start
+from tests.engine.conftest import (
+    COURT_IDS,
+    MADRID,
+    POLICY,
+    TENANT,
+    USER_ID,
+    World,
+    make_rule,
+    slot_start,
+)
 from tests.fake_playtomic import Rolling as FakeRolling
-
-POLICY = ("at_club",)
 
 
 def alice(world: World) -> list[object]:

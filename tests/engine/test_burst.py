@@ -7,11 +7,10 @@ import itertools
 
 import pytest
 
-from custom_components.playtomic.api import BookingTarget, Club, PlaytomicClient
+from custom_components.playtomic.api import BookingTarget, PlaytomicClient
 from custom_components.playtomic.engine import (
     AttemptResult,
     BookingEngine,
-    BookingRule,
     BurstPolicy,
     ClockOffset,
     Outcome,
@@ -19,60 +18,24 @@ from custom_components.playtomic.engine import (
 )
 from tests.engine.conftest import (
     COURT_IDS,
+    CREATE,
     EMAIL,
     PASSWORD,
+    POLICY,
     TENANT,
     USER_ID,
     World,
+    confirms,
+    creates,
     make_rule,
+    own_matches,
+    patches,
+    ready,
     release_soon,
+    run,
     slot_start,
+    tried,
 )
-from tests.fake_playtomic.models import RecordedRequest
-
-CREATE = "/v1/payment_intents"
-POLICY = ("at_club",)
-
-
-def creates(world: World) -> list[RecordedRequest]:
-    return [r for r in world.fake.requests if r.method == "POST" and r.path == CREATE]
-
-
-def confirms(world: World) -> list[RecordedRequest]:
-    return [r for r in world.fake.requests if r.path.endswith("/confirmation")]
-
-
-def patches(world: World) -> list[RecordedRequest]:
-    return [r for r in world.fake.requests if r.method == "PATCH"]
-
-
-def own_matches(world: World, day: date | None = None) -> list[object]:
-    return [
-        m
-        for m in world.fake.matches
-        if m.owner_id == USER_ID
-        and m.status != "CANCELED"
-        and (day is None or m.start.astimezone(make_rule().zone).date() == day)
-    ]
-
-
-async def ready(
-    world: World, rule: BookingRule | None = None, lead: float = 0.05
-) -> tuple[BookingRule, Club, PlannedAttempt]:
-    await world.client.login()
-    club = await world.club()
-    rule = rule or make_rule()
-    attempt = release_soon(world, lead)
-    await world.engine.prepare(rule, club, attempt.release_at, measure_clock=False)
-    world.fake.clear_requests()
-    return rule, club, attempt
-
-
-async def run(
-    world: World, rule: BookingRule, club: Club, attempt: PlannedAttempt, **kwargs: object
-) -> AttemptResult:
-    kwargs.setdefault("payment_policy", POLICY)
-    return await world.engine.run_release(attempt, rule, club, **kwargs)  # type: ignore[arg-type]
 
 
 def clock_known(world: World) -> None:
@@ -91,10 +54,6 @@ def clock_known(world: World) -> None:
             high=ms,
         )
     )
-
-
-def tried(result: AttemptResult) -> list[str]:
-    return [entry["result"] for entry in result.extra["tried"]]
 
 
 async def test_books_the_top_candidate_at_the_release(world: World) -> None:

@@ -9,17 +9,7 @@ import pytest
 
 from custom_components.playtomic.engine import Outcome
 from custom_components.playtomic.engine.daylocks import DayLocks, day_key
-from tests.engine.conftest import TENANT, USER_ID, World, make_rule
-from tests.engine.test_burst import POLICY, ready, run
-
-
-def _own_on(world: World, day: date) -> list[object]:
-    zone = make_rule().zone
-    return [
-        m
-        for m in world.fake.matches
-        if m.owner_id == USER_ID and m.start.astimezone(zone).date() == day
-    ]
+from tests.engine.conftest import POLICY, TENANT, World, make_rule, own_matches, ready, run
 
 
 async def test_two_rules_for_the_same_club_day_racing_book_once(world: World) -> None:
@@ -34,7 +24,7 @@ async def test_two_rules_for_the_same_club_day_racing_book_once(world: World) ->
         world.engine.book_best(one_off, club, target_date=day, payment_policy=POLICY),
     )
 
-    assert len(_own_on(world, day)) == 1
+    assert len(own_matches(world, day)) == 1
     assert {first.outcome, second.outcome} == {Outcome.BOOKED}
     assert first.match_id == second.match_id
     assert sorted(str(r.reason) for r in (first, second)) == ["None", "already_booked"]
@@ -56,7 +46,7 @@ async def test_book_now_waiting_for_a_release_sees_its_booking(world: World, rul
     assert now.outcome is Outcome.BOOKED
     assert now.reason == "already_booked"
     assert now.match_id == first.match_id
-    assert len(_own_on(world, attempt.target_date)) == 1
+    assert len(own_matches(world, attempt.target_date)) == 1
 
 
 async def test_a_release_after_another_path_booked_its_day_does_not_book(world: World) -> None:
@@ -73,7 +63,7 @@ async def test_a_release_after_another_path_booked_its_day_does_not_book(world: 
     assert result.reason == "already_booked"
     assert result.match_id == other.match_id
     assert not [r for r in world.fake.requests if r.path == "/v1/payment_intents"]
-    assert len(_own_on(world, attempt.target_date)) == 1
+    assert len(own_matches(world, attempt.target_date)) == 1
 
 
 async def test_lock_keys_normalise_the_sport_and_locks_do_not_pile_up() -> None:

@@ -9,8 +9,17 @@ import pytest
 
 from custom_components.playtomic.api import Club, Court
 from custom_components.playtomic.engine import Outcome, build_candidates
-from tests.engine.conftest import MADRID, TENANT, World, make_rule
-from tests.engine.test_burst import confirms, patches, ready, run, tried
+from tests.engine.conftest import (
+    MADRID,
+    TENANT,
+    World,
+    confirms,
+    make_rule,
+    patches,
+    ready,
+    run,
+    tried,
+)
 
 
 def _club(*courts: Court) -> Club:
