@@ -24,6 +24,7 @@ from custom_components.playtomic.engine import (
     BookingEngine,
     BookingRule,
     BurstPolicy,
+    ClockOffset,
     DailyDrop,
     PlannedAttempt,
 )
@@ -243,3 +244,21 @@ async def run(
 
 def tried(result: AttemptResult) -> list[str]:
     return [entry["result"] for entry in result.extra["tried"]]
+
+
+def clock_known(world: World) -> None:
+    """A narrow server-clock estimate, as `prepare` measures it a minute before a release.
+
+    Without one the burst cannot tell a taken slot from an early answer for
+    `UNMEASURED_SPREAD` (see `test_fast_host_clock_without_an_estimate_...`)."""
+    ms = timedelta(milliseconds=5)
+    world.engine.set_clock(
+        ClockOffset(
+            offset=timedelta(0),
+            uncertainty=ms,
+            samples=8,
+            measured_at=world.timeline.wall(),
+            low=-ms,
+            high=ms,
+        )
+    )

@@ -12,7 +12,6 @@ from custom_components.playtomic.engine import (
     AttemptResult,
     BookingEngine,
     BurstPolicy,
-    ClockOffset,
     Outcome,
     PlannedAttempt,
 )
@@ -25,6 +24,7 @@ from tests.engine.conftest import (
     TENANT,
     USER_ID,
     World,
+    clock_known,
     confirms,
     creates,
     make_rule,
@@ -36,24 +36,6 @@ from tests.engine.conftest import (
     slot_start,
     tried,
 )
-
-
-def clock_known(world: World) -> None:
-    """A narrow server-clock estimate, as `prepare` measures it a minute before a release.
-
-    Without one the burst cannot tell a taken slot from an early answer for
-    `UNMEASURED_SPREAD` (see `test_fast_host_clock_without_an_estimate_...`)."""
-    ms = timedelta(milliseconds=5)
-    world.engine.set_clock(
-        ClockOffset(
-            offset=timedelta(0),
-            uncertainty=ms,
-            samples=8,
-            measured_at=world.timeline.wall(),
-            low=-ms,
-            high=ms,
-        )
-    )
 
 
 async def test_books_the_top_candidate_at_the_release(world: World) -> None:

@@ -23,15 +23,20 @@ from custom_components.playtomic.engine import (
     PlannedAttempt,
     burst,
 )
-from tests.engine.conftest import COURT_IDS, EMAIL, PASSWORD, TENANT, World, slot_start
-from tests.engine.test_burst import (
+from tests.engine.conftest import (
+    COURT_IDS,
+    EMAIL,
+    PASSWORD,
     POLICY,
+    TENANT,
+    World,
     clock_known,
     confirms,
     creates,
     own_matches,
     patches,
     ready,
+    slot_start,
     tried,
 )
 
