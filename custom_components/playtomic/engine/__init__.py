@@ -41,7 +41,8 @@ formula and request budgets are in `timing.py`, the burst window in `api/contrac
         already ours, builds the candidates (`candidates`), sleeps on the monotonic clock until
         FINAL_WARM_LEAD (3 s) before the instant for one warm-up GET, then `fire_at` (`firing`)
         claims the loop (`loop_claim`: lag sampled over the last 2 s, the timer armed that much
-        early, at most 50 ms, held without yielding until the server-clock instant, collector
+        early, at most 50 ms, held without yielding until the server-clock instant (asleep, so
+        the GIL and the CPU stay free, spinning only the last millisecond), collector
         paused until the first confirmation) and starts the burst (`burst`) eagerly: creates on
         the ranked candidates, one PATCH + confirmation at a time (`finish_intent`), for at most
         `api.contract.BURST_WINDOW` (30 s) or `timing.BURST_MAX_REQUESTS` requests.
