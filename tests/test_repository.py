@@ -136,13 +136,40 @@ def test_translation_keys_and_values_follow_hassfest_rules(language: str) -> Non
         assert not re.search(r"'\{[a-z_]+\}'", value), f"single-quoted placeholder in {path}"
 
 
+# The opening of an ICU plural branch ("one {", "other {", "=0 {"): its body is text.
+_PLURAL_BRANCH = re.compile(r"\b(?:zero|one|two|few|many|other)\s*\{|=\d+\s*\{")
+_PLACEHOLDER = re.compile(r"\{(\w+)\s*[,}]")
+
+
+def _placeholders(text: str) -> set[str]:
+    """The placeholder names of a text, also of an ICU plural (`{count, plural, one {# club}
+    other {# clubs}}` names `count`; its branches' text is not a placeholder)."""
+    return set(_PLACEHOLDER.findall(_PLURAL_BRANCH.sub("", text)))
+
+
+def _plural_branches(text: str) -> list[str]:
+    return re.findall(r"\b(zero|one|two|few|many|other)\s*\{", text)
+
+
+def test_placeholders_of_plurals() -> None:
+    """The plural-aware reading sees the argument, not the branch text."""
+    text = "{count, plural, one {Found one club.} other {Found # clubs in {area}.}} Pick {x}."
+    assert _placeholders(text) == {"count", "area", "x"}
+    assert _placeholders("Found {count} clubs") == {"count"}
+
+
 def test_spanish_translation_is_complete() -> None:
-    """Every English string has a Spanish counterpart with the same placeholders."""
+    """Every English string has a Spanish counterpart with the same placeholders, and a plural
+    in one language is a plural (with an `other` branch) in both."""
     en = _flatten(_load_json(TRANSLATIONS / "en.json"))
     es = _flatten(_load_json(TRANSLATIONS / "es.json"))
     assert set(en) == set(es)
     for path, value in en.items():
-        assert set(re.findall(r"\{(\w+)\}", value)) == set(re.findall(r"\{(\w+)\}", es[path])), path
+        assert _placeholders(value) == _placeholders(es[path]), path
+        if "plural," in value or "plural," in es[path]:
+            for text in (value, es[path]):
+                assert "plural," in text, path
+                assert "other" in _plural_branches(text), path
 
 
 def test_data_descriptions_describe_existing_fields() -> None:

@@ -63,6 +63,18 @@ async def test_browser_gets_the_page_programs_keep_the_json(
             assert (await response.json())["clubs"][0]["tenant_id"] == club.tenant_id
 
 
+async def test_counts_on_the_page_are_plural_only_above_one(
+    session: aiohttp.ClientSession, fake: FakePlaytomic, club: FakeClub
+) -> None:
+    """ "2 courts ... 14 days ahead", but "1 court ... 1 day ahead"."""
+    fake.add_club(
+        "Pista Única", courts=1, release=DailyDrop(days_ahead=1, time=time(9, 0)), lat=40.5
+    )
+    text = await page(session, fake)
+    assert "2 courts · release daily drop: every day at 08:30 club time, 14 days ahead" in text
+    assert "1 court · release daily drop: every day at 09:00 club time, 1 day ahead" in text
+
+
 @pytest.mark.parametrize(
     ("offset_s", "minutes", "expected_utc"),
     [
