@@ -116,11 +116,18 @@ def rule_values(club: FakeClub, release: datetime) -> list[tuple[str, str]]:
     return values
 
 
+def counted(count: int, one: str, other: str) -> str:
+    """ "1 court", "4 courts"."""
+    return f"{count} {one if count == 1 else other}"
+
+
 def _release_text(club: FakeClub) -> str:
     model = club.release
     if isinstance(model, Rolling):
-        return f"rolling: each slot opens {model.minutes} minutes before it starts"
-    return f"daily drop: every day at {_hhmm(model.time)} club time, {model.days_ahead} days ahead"
+        minutes = counted(model.minutes, "minute", "minutes")
+        return f"rolling: each slot opens {minutes} before it starts"
+    days = counted(model.days_ahead, "day", "days")
+    return f"daily drop: every day at {_hhmm(model.time)} club time, {days} ahead"
 
 
 def _bookings(fake: FakePlaytomic, club: FakeClub, now: datetime) -> str:
@@ -158,7 +165,7 @@ def _club_section(fake: FakePlaytomic, club: FakeClub, now: datetime) -> str:
     return f"""
 <section class="club" data-tenant-id="{escape(club.tenant_id)}">
 <h2>{escape(club.name)}</h2>
-<p>{escape(club.timezone)} · {len(club.courts)} courts · release {escape(_release_text(club))}</p>
+<p>{escape(club.timezone)} · {counted(len(club.courts), "court", "courts")} · release {escape(_release_text(club))}</p>
 <table>
 <tr><th>Next release, club time</th><td class="next-release">{escape(_club_time(club, release))}</td></tr>
 <tr><th>Next release, your time</th><td><time class="browser" datetime="{release.isoformat()}">{escape(release.isoformat())}</time></td></tr>
