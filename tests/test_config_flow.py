@@ -687,8 +687,9 @@ async def test_reconfigure(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
+    # The login keeps the e-mail as typed; the title is lower-cased.
     assert entry.data["email"] == "Alice@Example.com"
-    assert entry.title == "Alice@Example.com"
+    assert entry.title == "alice@example.com"
     assert entry.data["password"] == ALICE_PASSWORD
     assert entry.data["tokens"]["user_id"] == ALICE_ID
 

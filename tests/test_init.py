@@ -264,3 +264,59 @@ async def test_remove_entry_drops_history_and_issues(
     await hass.async_block_till_done()
     assert history_key(mock_config_entry.entry_id) not in hass_storage
     assert not any(domain == DOMAIN for domain, _ in registry.issues)
+
+
+@pytest.mark.parametrize(
+    ("title", "migrated"),
+    [
+        # The e-mail as typed at sign-in: lower-cased, and the account device with it.
+        ("Alice@Example.COM", "alice@example.com"),
+        # A title the user chose stays as it is.
+        ("Family Padel", "Family Padel"),
+    ],
+)
+async def test_title_migrates_to_the_lower_cased_email(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    device_registry: dr.DeviceRegistry,
+    title: str,
+    migrated: str,
+) -> None:
+    """Entries of 1.1 get the e-mail lower-cased as their title (1.2); the login is unchanged."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=title,
+        unique_id=ALICE_ID,
+        version=1,
+        minor_version=1,
+        data={
+            "email": "Alice@Example.COM",
+            "password": "correct-horse-battery",
+            "user_id": ALICE_ID,
+        },
+        options={"payment_methods": ["at_club"], "dry_run": False},
+    )
+    await setup_integration(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    assert (entry.title, entry.minor_version) == (migrated, 2)
+    assert entry.data["email"] == "Alice@Example.COM"
+    devices = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+    account = [d.name for d in devices if (DOMAIN, ALICE_ID) in d.identifiers]
+    assert account == [f"Playtomic {migrated.split('@', maxsplit=1)[0]}"]
+
+
+async def test_entry_of_a_newer_major_version_is_not_loaded(
+    hass: HomeAssistant, fake_playtomic: FakePlaytomic
+) -> None:
+    """A downgrade from a release with a new major entry version is refused, not guessed at."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Alice@Example.COM",
+        unique_id=ALICE_ID,
+        version=2,
+        data={"email": ALICE_EMAIL, "password": "correct-horse-battery", "user_id": ALICE_ID},
+    )
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.MIGRATION_ERROR
+    assert entry.title == "Alice@Example.COM"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from homeassistant.config_entries import SIGNAL_CONFIG_ENTRY_CHANGED, ConfigEntryChange
-from homeassistant.const import Platform
+from homeassistant.const import CONF_EMAIL, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, device_registry as dr
@@ -17,6 +17,7 @@ from .api import PlaytomicError, TokenPair
 from .book_now import async_book, payment_policy
 from .cancellation_watch import CancellationWatch, async_remove_watch_state
 from .client_factory import create_client
+from .config_flow import entry_title
 from .const import CONF_DRY_RUN, CONF_TOKENS, DOMAIN
 from .coordinator import AvailabilityCoordinator, MatchesCoordinator
 from .engine import AttemptResult, BookingEngine, Reason, reason_of
@@ -52,6 +53,20 @@ PLATFORMS: list[Platform] = [
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions once, for every account."""
     async_setup_services(hass)
+    return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: PlaytomicConfigEntry) -> bool:
+    """1.1 -> 1.2: a title that is still the e-mail as typed becomes the e-mail lower-cased (and
+    with it the account device's name); a title the user chose is left alone."""
+    if entry.version > 1:
+        return False  # written by a newer release: refuse rather than guess
+    if entry.minor_version < 2:
+        email = entry.data.get(CONF_EMAIL)
+        title = entry.title
+        if isinstance(email, str) and title == email:
+            title = entry_title(email)
+        hass.config_entries.async_update_entry(entry, title=title, minor_version=2)
     return True
 
 

@@ -92,6 +92,12 @@ OPTIONS_SCHEMA = vol.Schema(
 )
 
 
+def entry_title(email: str) -> str:
+    """An account entry's title: its e-mail lower-cased, so "Alice@Example.com" and
+    "alice@example.com" name one account alike (the login keeps the e-mail as typed)."""
+    return email.strip().lower()
+
+
 def form_schema(
     flow: FlowHandler[Any, Any, Any], schema: vol.Schema, values: Mapping[str, Any] | None
 ) -> Any:
@@ -222,6 +228,8 @@ class PlaytomicConfigFlow(ClubRuleSteps[ConfigFlowResult], ConfigFlow, domain=DO
     """One config entry per Playtomic account, created together with its first booking rule."""
 
     VERSION = 1
+    # 2: titles (and so the account device's name) are the e-mail lower-cased (__init__ migrates).
+    MINOR_VERSION = 2
 
     def __init__(self) -> None:
         """Start with nothing known about the account."""
@@ -292,7 +300,7 @@ class PlaytomicConfigFlow(ClubRuleSteps[ConfigFlowResult], ConfigFlow, domain=DO
         # Another flow may have added the same account while this one was on the club steps.
         self._abort_if_unique_id_configured()
         return self.async_create_entry(
-            title=self._email,
+            title=entry_title(self._email),
             data={
                 CONF_EMAIL: self._email,
                 CONF_PASSWORD: self._password,
@@ -354,7 +362,7 @@ class PlaytomicConfigFlow(ClubRuleSteps[ConfigFlowResult], ConfigFlow, domain=DO
                 self._abort_if_unique_id_mismatch(reason="wrong_account")
                 return self.async_update_reload_and_abort(
                     entry,
-                    title=email,
+                    title=entry_title(email),
                     data_updates={
                         CONF_EMAIL: email,
                         CONF_PASSWORD: user_input[CONF_PASSWORD],
