@@ -3,16 +3,22 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.playtomic.const import DOMAIN, SUBENTRY_BOOKING_RULE
+from custom_components.playtomic.const import DOMAIN, EVENT_BOOKING_SUCCEEDED, SUBENTRY_BOOKING_RULE
 
-from .const import ALICE_EMAIL, ALICE_ID, ALICE_PASSWORD
+from .const import ALICE_EMAIL, ALICE_ID, ALICE_PASSWORD, NORTE_ID, RULE_DATA, RULE_SUBENTRY_ID
+from .fake_playtomic import DailyDrop as FakeDailyDrop, FakePlaytomic
+
+MADRID = ZoneInfo("Europe/Madrid")
 
 
 async def setup_integration(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -170,3 +176,65 @@ def entry_with_rules(
         ],
         **extra,
     )
+
+
+# A real-time release ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReleaseSoon:
+    """Alice's rule pointed at a Club Padel Norte daily drop a few (real) seconds ahead."""
+
+    entry: MockConfigEntry
+    release_at: datetime  # UTC, whole seconds
+    target: date  # the club-local date the drop opens
+
+
+async def rule_with_release_soon(
+    hass: HomeAssistant, fake: FakePlaytomic, seconds: int = 3
+) -> ReleaseSoon:
+    """Set up Alice's rule with auto-book off, then move the club's daily drop to whole seconds
+    ahead (the rule stores whole seconds) and point the rule at it (its weekday only, so no other
+    date of the rule is open at the club). Nothing is armed yet: `arm_auto_book` does that, so a
+    slow set-up (a loaded machine) cannot let the release pass before it is armed."""
+    rule_data = {
+        **RULE_DATA,
+        "window_start": "08:00:00",
+        "window_end": "23:00:00",
+        "days_ahead": 1,
+        "auto_book": False,
+        "notify": [],
+    }
+    entry = entry_with_rules({RULE_SUBENTRY_ID: rule_data})
+    await setup_integration(hass, entry)
+    release_local = (datetime.now(MADRID) + timedelta(seconds=seconds)).replace(microsecond=0)
+    fake.set_release(NORTE_ID, FakeDailyDrop(days_ahead=1, time=release_local.time()))
+    target = release_local.date() + timedelta(days=1)
+    hass.config_entries.async_update_subentry(
+        entry,
+        entry.subentries[RULE_SUBENTRY_ID],
+        data={
+            **rule_data,
+            "weekdays": [("mon", "tue", "wed", "thu", "fri", "sat", "sun")[target.weekday()]],
+            "release_time": release_local.time().isoformat(),
+        },
+    )
+    return ReleaseSoon(entry=entry, release_at=release_local.astimezone(UTC), target=target)
+
+
+async def arm_auto_book(hass: HomeAssistant) -> asyncio.Event:
+    """Switch the rule's auto-book on (which arms it); the event is set by the first success."""
+    booked = asyncio.Event()
+    hass.bus.async_listen_once(EVENT_BOOKING_SUCCEEDED, callback(lambda _event: booked.set()))
+    await hass.services.async_call(
+        "switch", "turn_on", {"entity_id": "switch.weekday_evenings_auto_book"}, blocking=True
+    )
+    await hass.async_block_till_done()
+    return booked
+
+
+async def wait_booked(hass: HomeAssistant, booked: asyncio.Event) -> None:
+    """Wait (at most 20 real seconds) for the armed release to book."""
+    async with asyncio.timeout(20):
+        await booked.wait()
+    await hass.async_block_till_done()

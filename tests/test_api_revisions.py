@@ -8,26 +8,30 @@ availability request.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.playtomic.const import CONF_TOKENS, EVENT_BOOKING_SUCCEEDED
+from custom_components.playtomic.const import CONF_TOKENS
 from tests.const import ALICE_ID, MIXED_ID, NORTE_ID, RULE_DATA, RULE_SUBENTRY_ID
-from tests.fake_playtomic import DailyDrop, FakePlaytomic
+from tests.fake_playtomic import FakePlaytomic
 from tests.fake_playtomic.club import FakeClub
 from tests.fake_playtomic.matches import match_json
-from tests.helpers import entry_with_rules, setup_integration
+from tests.helpers import (
+    arm_auto_book,
+    entry_with_rules,
+    rule_with_release_soon,
+    setup_integration,
+    wait_booked,
+)
 
 MADRID = ZoneInfo("Europe/Madrid")
 UPCOMING = "sensor.playtomic_alice_upcoming_booking"
 CALENDAR = "calendar.playtomic_alice_bookings"
-AUTO_BOOK = "switch.weekday_evenings_auto_book"
 RESULT = "sensor.weekday_evenings_last_booking_result"
 RIVAL = "rival-2002"
 
@@ -42,20 +46,8 @@ async def test_rival_match_in_the_window_does_not_stop_the_release(
     """§11.3: another player's match inside the rule's window on the target date, on a server
     that lists every match at the club. Real time: the release still books Alice's court."""
     fake_playtomic.variants.ignore_user_filter = True
-    rule_data = {
-        **RULE_DATA,
-        "window_start": "08:00:00",
-        "window_end": "23:00:00",
-        "days_ahead": 1,
-        "auto_book": False,
-        "notify": [],
-    }
-    entry = entry_with_rules({RULE_SUBENTRY_ID: rule_data})
-    await setup_integration(hass, entry)
-
-    release_local = (datetime.now(MADRID) + timedelta(seconds=3)).replace(microsecond=0)
-    fake_playtomic.set_release(NORTE_ID, DailyDrop(days_ahead=1, time=release_local.time()))
-    target = release_local.date() + timedelta(days=1)
+    soon = await rule_with_release_soon(hass, fake_playtomic)
+    target = soon.target
     club = fake_playtomic.clubs[NORTE_ID]
     rival = fake_playtomic.book_directly(
         NORTE_ID,
@@ -64,25 +56,10 @@ async def test_rival_match_in_the_window_does_not_stop_the_release(
         90,
         RIVAL,
     )
-    await entry.runtime_data.matches.async_refresh()
-    assert entry.runtime_data.matches.data == []  # the rival's match is not Alice's
-    hass.config_entries.async_update_subentry(
-        entry,
-        entry.subentries[RULE_SUBENTRY_ID],
-        data={
-            **rule_data,
-            "weekdays": [("mon", "tue", "wed", "thu", "fri", "sat", "sun")[target.weekday()]],
-            "release_time": release_local.time().isoformat(),
-        },
-    )
-    booked = asyncio.Event()
-    hass.bus.async_listen_once(EVENT_BOOKING_SUCCEEDED, callback(lambda _event: booked.set()))
-    await hass.services.async_call("switch", "turn_on", {"entity_id": AUTO_BOOK}, blocking=True)
-    await hass.async_block_till_done()
+    await soon.entry.runtime_data.matches.async_refresh()
+    assert soon.entry.runtime_data.matches.data == []  # the rival's match is not Alice's
 
-    async with asyncio.timeout(20):
-        await booked.wait()
-    await hass.async_block_till_done()
+    await wait_booked(hass, await arm_auto_book(hass))
 
     own = [m for m in fake_playtomic.matches if m.owner_id == ALICE_ID]
     assert len(own) == 1

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
@@ -19,14 +19,13 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.playtomic.const import DOMAIN, EVENT_BOOKING_FAILED, EVENT_BOOKING_SUCCEEDED
 from custom_components.playtomic.engine import AttemptResult, BookingEngine, Outcome, Reason
 from custom_components.playtomic.scheduler import store_key
-from tests.const import ALICE_ID, NORTE_ID, RULE_DATA, RULE_SUBENTRY_ID
-from tests.fake_playtomic import DailyDrop, FakePlaytomic
-from tests.helpers import entry_with_rules, setup_integration
+from tests.const import ALICE_ID, RULE_SUBENTRY_ID
+from tests.fake_playtomic import FakePlaytomic
+from tests.helpers import arm_auto_book, rule_with_release_soon, setup_integration, wait_booked
 
 MADRID = ZoneInfo("Europe/Madrid")
 RESULT = "sensor.weekday_evenings_last_booking_result"
 NEXT_ATTEMPT = "sensor.weekday_evenings_next_booking_attempt"
-AUTO_BOOK = "switch.weekday_evenings_auto_book"
 
 
 def _seed_scheduler_state(
@@ -70,42 +69,13 @@ async def test_release_fires_on_time_and_books_once(
     seconds ahead (the rule stores whole seconds) and auto-book switched on, which arms it. A
     slow set-up (a loaded machine) therefore cannot let the release pass before it is armed.
     """
-    rule_data = {
-        **RULE_DATA,
-        "window_start": "08:00:00",
-        "window_end": "23:00:00",
-        "days_ahead": 1,
-        "auto_book": False,
-        "notify": [],
-    }
-    entry = entry_with_rules({RULE_SUBENTRY_ID: rule_data})
-    await setup_integration(hass, entry)
-
-    release_local = (datetime.now(MADRID) + timedelta(seconds=3)).replace(microsecond=0)
-    release_time = release_local.time()
-    fake_playtomic.set_release(NORTE_ID, DailyDrop(days_ahead=1, time=release_time))
-    target = release_local.date() + timedelta(days=1)
-    hass.config_entries.async_update_subentry(
-        entry,
-        entry.subentries[RULE_SUBENTRY_ID],
-        data={
-            **rule_data,
-            # Only the target's weekday, so no other date of the rule is open at the club.
-            "weekdays": [("mon", "tue", "wed", "thu", "fri", "sat", "sun")[target.weekday()]],
-            "release_time": release_time.isoformat(),
-        },
-    )
+    soon = await rule_with_release_soon(hass, fake_playtomic)
+    release_at, target = soon.release_at, soon.target
     succeeded = async_capture_events(hass, EVENT_BOOKING_SUCCEEDED)
-    booked = asyncio.Event()
-    hass.bus.async_listen_once(EVENT_BOOKING_SUCCEEDED, callback(lambda _event: booked.set()))
-    await hass.services.async_call("switch", "turn_on", {"entity_id": AUTO_BOOK}, blocking=True)
-    await hass.async_block_till_done()
-    release_at = release_local.astimezone(UTC)
+    booked = await arm_auto_book(hass)
     assert hass.states.get(NEXT_ATTEMPT).state == release_at.isoformat()
 
-    async with asyncio.timeout(20):
-        await booked.wait()
-    await hass.async_block_till_done()
+    await wait_booked(hass, booked)
 
     own = [m for m in fake_playtomic.matches if m.owner_id == ALICE_ID]
     assert len(own) == 1
