@@ -23,7 +23,7 @@ from .loop_claim import DEFAULT_CLAIM, ClaimPolicy, HotPath
 from .outcome import AttemptResult, Outcome
 from .planner import PlannedAttempt, covering_match, open_dates, target_date_for
 from .reasons import Reason, is_slot_gone, reason_of
-from .report import AttemptReport
+from .report import ResultBuilder
 from .rules import BookingRule
 from .server_clock import ClockOffset, measure_offset
 from .timing import (
@@ -213,16 +213,16 @@ class BookingEngine:
         prep = self._prepared.pop((rule.rule_id, release_at), None)
         if prep is not None:
             club = prep.club if prep.club.courts else club
-        report = AttemptReport(self.client, self.wall, rule, club, target, release_at)
+        builder = ResultBuilder(self.client, self.wall, rule, club, target, release_at)
         if prep is not None:
-            report.extra["prepared_requests"] = prep.requests_used
+            builder.extra["prepared_requests"] = prep.requests_used
             if prep.errors:
-                report.extra["prepare_errors"] = prep.errors
+                builder.extra["prepare_errors"] = prep.errors
         key = day_key(rule.tenant_id, rule.sport_id, target)
         async with self._days.hold(key) as contended:
             try:
                 result = await self._run_locked(
-                    report,
+                    builder,
                     key=key,
                     prep=prep,
                     contended=contended,
@@ -233,19 +233,19 @@ class BookingEngine:
                     on_progress=on_progress,
                 )
             except PlaytomicError as err:
-                result = report.result(Outcome.FAILED, reason=reason_of(err))
+                result = builder.result(Outcome.FAILED, reason=reason_of(err))
             except Exception:
                 # A bug must still end in one outcome the integration can report, not in a
                 # scheduler task dying silently.
                 _LOGGER.exception("Release run for rule %s failed unexpectedly", rule.rule_id)
-                result = report.result(Outcome.FAILED, reason=Reason.INTERNAL_ERROR)
+                result = builder.result(Outcome.FAILED, reason=Reason.INTERNAL_ERROR)
             self._remember(key, result)
             await call_progress(on_progress, ())
             return result
 
     async def _run_locked(
         self,
-        report: AttemptReport,
+        builder: ResultBuilder,
         *,
         key: DayKey,
         prep: Preparation | None,
@@ -258,17 +258,17 @@ class BookingEngine:
     ) -> AttemptResult:
         # A path that held the lock first may have booked since the preparation read.
         read = prep if not contended else None
-        done = await self._already_booked(report, key, read, resume_intent_ids)
+        done = await self._already_booked(builder, key, read, resume_intent_ids)
         if done is not None:
             return done
-        assert report.release_at is not None
-        if self.wall() > report.release_at + timedelta(seconds=policy.burst_seconds):
-            return report.result(Outcome.MISSED, reason=Reason.BURST_WINDOW_PASSED)
+        assert builder.release_at is not None
+        if self.wall() > builder.release_at + timedelta(seconds=policy.burst_seconds):
+            return builder.result(Outcome.MISSED, reason=Reason.BURST_WINDOW_PASSED)
         if dry_run:
-            return await self._dry_release(report, payment_policy=tuple(payment_policy))
+            return await self._dry_release(builder, payment_policy=tuple(payment_policy))
         return await self._fire_and_burst(
-            report,
-            rule=report.rule,
+            builder,
+            rule=builder.rule,
             policy=policy,
             payment_policy=payment_policy,
             dry_run=dry_run,
@@ -278,7 +278,7 @@ class BookingEngine:
 
     async def _already_booked(
         self,
-        report: AttemptReport,
+        builder: ResultBuilder,
         key: DayKey,
         prep: Preparation | None,
         resume_intent_ids: Sequence[str],
@@ -286,15 +286,15 @@ class BookingEngine:
         """A booking that already covers the rule's date (called holding the day's lock): made
         under this lock in this process, created before a restart (reconciled through the
         intents), or in the own bookings (read now, or by the preparation just before)."""
-        rule = report.rule
+        rule = builder.rule
         target = key[2]
         mine = covering_match(rule, target, self._days.booked(key))
         if mine is not None:
-            return report.result(
+            return builder.result(
                 Outcome.BOOKED, reason=Reason.ALREADY_BOOKED, match=await self._fresh(mine)
             )
         if resume_intent_ids:
-            report.extra["resumed_intents"] = list(resume_intent_ids)
+            builder.extra["resumed_intents"] = list(resume_intent_ids)
             for intent_id in resume_intent_ids:
                 try:
                     intent = await self.client.get_payment_intent(intent_id)
@@ -303,7 +303,7 @@ class BookingEngine:
                     continue
                 if intent.succeeded and intent.match_id:
                     match = await self._match_or_none(intent.match_id)
-                    return report.result(
+                    return builder.result(
                         Outcome.BOOKED,
                         reason=Reason.RESUMED_BOOKED,
                         match=match,
@@ -314,24 +314,24 @@ class BookingEngine:
             # a booking made under the lock is in its memory anyway (checked above).
             own: Sequence[Match] = (prep.covered_by,) if prep.covered_by else ()
         else:
-            assert report.release_at is not None
-            if not resume_intent_ids and report.release_at - self.wall() < FINAL_WARM_LEAD:
+            assert builder.release_at is not None
+            if not resume_intent_ids and builder.release_at - self.wall() < FINAL_WARM_LEAD:
                 # Too close to the instant for one more request: the bookings made under the
                 # lock (checked above) are all this run can know.
-                report.extra["own_bookings_unread"] = True
+                builder.extra["own_bookings_unread"] = True
                 return None
             try:
                 own = await self.client.get_matches()
             except PlaytomicError as err:
                 if resume_intent_ids:
                     raise
-                report.extra["own_bookings_error"] = reason_of(err)
+                builder.extra["own_bookings_error"] = reason_of(err)
                 return None
         covered = covering_match(rule, target, own)
         if covered is None:
             return None
         reason = Reason.RESUMED_BOOKED if resume_intent_ids else Reason.ALREADY_BOOKED
-        return report.result(Outcome.BOOKED, reason=reason, match=covered)
+        return builder.result(Outcome.BOOKED, reason=reason, match=covered)
 
     async def _fresh(self, booked: Match) -> Match:
         """The server's view of a match booked in this process (the local copy if unreadable)."""
@@ -365,28 +365,28 @@ class BookingEngine:
             return None
 
     async def _dry_release(
-        self, report: AttemptReport, *, payment_policy: tuple[PaymentCategory | str, ...]
+        self, builder: ResultBuilder, *, payment_policy: tuple[PaymentCategory | str, ...]
     ) -> AttemptResult:
         """A release in dry run: no burst (its intents would hold courts). Once the release has
         surely passed, the released date's listing is ranked like "book now" would."""
-        assert report.release_at is not None
-        assert report.target_date is not None
-        wait = report.release_at + DRY_RUN_SETTLE - self.wall()
+        assert builder.release_at is not None
+        assert builder.target_date is not None
+        wait = builder.release_at + DRY_RUN_SETTLE - self.wall()
         if wait > timedelta(0):
             await self.sleep(wait.total_seconds())
         result, _ = await self._book_day(
-            report,
-            rule=report.rule,
-            club=report.club,
-            day=report.target_date,
+            builder,
+            rule=builder.rule,
+            club=builder.club,
+            day=builder.target_date,
             policy=payment_policy,
             dry_run=True,
         )
-        return result or report.result(Outcome.NO_SLOT, reason=Reason.NO_MATCHING_SLOT)
+        return result or builder.result(Outcome.NO_SLOT, reason=Reason.NO_MATCHING_SLOT)
 
     async def _fire_and_burst(
         self,
-        report: AttemptReport,
+        builder: ResultBuilder,
         *,
         rule: BookingRule,
         policy: BurstPolicy,
@@ -395,16 +395,16 @@ class BookingEngine:
         prep: Preparation | None,
         on_progress: ProgressCallback | None,
     ) -> AttemptResult:
-        release_at = report.release_at
-        target = report.target_date
+        release_at = builder.release_at
+        target = builder.target_date
         assert release_at is not None
         assert target is not None
-        club = report.club
+        club = builder.club
         if prep is None:
             await self.ensure_token_for(release_at)
             if not club.courts:
                 club = club.with_courts(tuple(await self.client.get_courts(club.tenant_id)))
-                report.club = club
+                builder.club = club
         clock = prep.clock if prep is not None and prep.clock is not None else self._clock
         if (clock is None or self.wall() - clock.measured_at >= CLOCK_MAX_AGE) and (
             release_at - self.wall() > MIN_TIME_TO_MEASURE
@@ -412,14 +412,14 @@ class BookingEngine:
             clock = await self.measure_clock()
         if clock is None:
             clock = ClockOffset.unknown(self.wall())
-        report.extra["clock"] = clock.as_dict()
+        builder.extra["clock"] = clock.as_dict()
 
         slots = build_candidates(
             rule, club, target, open_by=release_at, step_minutes=self.step_minutes
         )
         if not slots:
-            return report.result(Outcome.FAILED, reason=Reason.NO_CANDIDATE_SLOTS)
-        report.extra["candidates"] = len(slots)
+            return builder.result(Outcome.FAILED, reason=Reason.NO_CANDIDATE_SLOTS)
+        builder.extra["candidates"] = len(slots)
 
         # Keep the pooled connection warm right before the instant (aiohttp drops idle ones).
         final_warm = clock.host_instant(release_at) - FINAL_WARM_LEAD - self.wall()
@@ -428,7 +428,7 @@ class BookingEngine:
             try:
                 await self.client.probe_server_time()
             except PlaytomicError as err:
-                report.extra["final_warm_error"] = reason_of(err)
+                builder.extra["final_warm_error"] = reason_of(err)
 
         # Collector off (and a short switch interval) from the claim until the first confirmation.
         hot_path = HotPath(self.claim)
@@ -447,30 +447,30 @@ class BookingEngine:
             on_progress=on_progress,
             after_first_confirmation=hot_path.release,
         )
-        outcome, fire = await fire_at(
+        record, fire = await fire_at(
             clock.host_instant(release_at),
             burst.run,
             wall=self.wall,
             claim=self.claim,
             hot_path=hot_path,
         )
-        report.extra["fire"] = _fire_dict(fire)
-        report.extra["tried"] = outcome.tried
-        report.extra["intent_ids"] = outcome.intent_ids
+        builder.extra["fire"] = _fire_dict(fire)
+        builder.extra["tried"] = record.tried
+        builder.extra["intent_ids"] = record.intent_ids
         fire_error = latency = None
-        if outcome.first_sent is not None:
-            fire_error = _ms(clock.to_server(outcome.first_sent) - release_at)
-        if outcome.outcome in (Outcome.BOOKED, Outcome.DRY_RUN) and outcome.finished is not None:
-            latency = _ms(clock.to_server(outcome.finished) - release_at)
-            report.extra["confirmed_at"] = outcome.finished.isoformat()  # host wall clock
-        if outcome.first_sent is not None:
-            report.extra["first_sent_at"] = outcome.first_sent.isoformat()  # host wall clock
-        return report.result(
-            outcome.outcome,
-            slot=outcome.slot,
-            completion=outcome.completion,
-            reason=outcome.reason,
-            attempts=outcome.creates,
+        if record.first_sent is not None:
+            fire_error = _ms(clock.to_server(record.first_sent) - release_at)
+        if record.outcome in (Outcome.BOOKED, Outcome.DRY_RUN) and record.finished is not None:
+            latency = _ms(clock.to_server(record.finished) - release_at)
+            builder.extra["confirmed_at"] = record.finished.isoformat()  # host wall clock
+        if record.first_sent is not None:
+            builder.extra["first_sent_at"] = record.first_sent.isoformat()  # host wall clock
+        return builder.result(
+            record.outcome,
+            slot=record.slot,
+            completion=record.completion,
+            reason=record.reason,
+            attempts=record.creates,
             fire_error_ms=fire_error,
             latency_ms=latency,
         )
@@ -492,11 +492,11 @@ class BookingEngine:
         still ahead) not yet covered by an own booking are tried in order.
         """
         policy = tuple(payment_policy)
-        report = AttemptReport(self.client, self.wall, rule, club, target_date, None)
+        builder = ResultBuilder(self.client, self.wall, rule, club, target_date, None)
         try:
             if not club.courts:
                 club = await self.client.get_club(rule.tenant_id)
-                report.club = club
+                builder.club = club
             dates = [target_date] if target_date is not None else open_dates(rule, now=self.wall())
             attempts = 0
             own: list[Match] | None = None
@@ -510,16 +510,16 @@ class BookingEngine:
                         # Read inside the lock: a path that held it before us may have booked.
                         # Bookings of this process under other days' locks are remembered.
                         own = await self.client.get_matches()
-                    report.target_date = day
+                    builder.target_date = day
                     covered = covering_match(rule, day, [*self._days.booked(key), *own])
                     if covered is not None:
                         if target_date is not None:
-                            return report.result(
+                            return builder.result(
                                 Outcome.BOOKED, reason=Reason.ALREADY_BOOKED, match=covered
                             )
                         continue
                     result, tries = await self._book_day(
-                        report,
+                        builder,
                         rule=rule,
                         club=club,
                         day=day,
@@ -531,21 +531,21 @@ class BookingEngine:
                     if result is not None:
                         self._remember(key, result)
                         return replace(result, attempts=attempts)
-            return report.result(
+            return builder.result(
                 Outcome.NO_SLOT,
                 reason=Reason.NO_MATCHING_SLOT if dates else Reason.NO_UPCOMING_DATE,
                 attempts=attempts,
             )
         except PlaytomicError as err:
-            return report.result(Outcome.FAILED, reason=reason_of(err))
+            return builder.result(Outcome.FAILED, reason=reason_of(err))
         except Exception:
             # A bug (or an answer no parser foresaw) still ends in one reported outcome.
             _LOGGER.exception("Book now for rule %s failed unexpectedly", rule.rule_id)
-            return report.result(Outcome.FAILED, reason=Reason.INTERNAL_ERROR)
+            return builder.result(Outcome.FAILED, reason=Reason.INTERNAL_ERROR)
 
     async def _book_day(
         self,
-        report: AttemptReport,
+        builder: ResultBuilder,
         *,
         rule: BookingRule,
         club: Club,
@@ -562,7 +562,7 @@ class BookingEngine:
             if not ranked:
                 return None, 0
             completion = dry_run_completion(ranked[0], club, policy)
-            return report.result(completion.outcome, slot=ranked[0], completion=completion), 0
+            return builder.result(completion.outcome, slot=ranked[0], completion=completion), 0
         tries = 0
         for slot in ranked[:limit]:
             tries += 1
@@ -579,7 +579,7 @@ class BookingEngine:
                     continue
                 raise
             return (
-                report.result(
+                builder.result(
                     completion.outcome,
                     slot=slot,
                     completion=completion,

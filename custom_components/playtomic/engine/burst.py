@@ -72,7 +72,7 @@ from ..api.errors import (
 )
 from ..api.models import PaymentIntent, Slot
 from ..api.payments import PaymentCategory
-from .finish_intent import Completion, SlotGoneError, complete_intent
+from .finish_intent import FinishedIntent, SlotGoneError, complete_intent
 from .outcome import Outcome
 from .reasons import Reason, is_slot_gone, reason_of
 from .timing import BURST_MAX_REQUESTS
@@ -132,12 +132,14 @@ class _Candidate:
 
 
 @dataclass(kw_only=True)
-class BurstResult:
-    """What the burst did; the engine turns it into an AttemptResult."""
+class BurstRecord:
+    """What one burst did: how it ended (outcome, reason; the slot and its `FinishedIntent`
+    when it got that far), the creates sent, the first send and the end (host wall clock), the
+    intents created and a log per try. The engine turns it into the AttemptResult."""
 
     outcome: Outcome
     slot: Slot | None = None
-    completion: Completion | None = None
+    completion: FinishedIntent | None = None
     reason: Reason | None = None
     creates: int = 0
     first_sent: datetime | None = None  # host wall clock
@@ -189,7 +191,7 @@ class Burst:
         self._pause_until = 0.0
         self._connection_errors = 0
         self._requests_base = client.request_count
-        self._result = BurstResult(outcome=Outcome.NO_SLOT)
+        self._result = BurstRecord(outcome=Outcome.NO_SLOT)
         # Server time <-> monotonic, fixed at construction so a wall-clock step cannot move it.
         self._ref_mono = monotonic()
         self._ref_server = wall() + firing_offset
@@ -208,7 +210,7 @@ class Burst:
 
     # -- public ----------------------------------------------------------------------------
 
-    async def run(self) -> BurstResult:
+    async def run(self) -> BurstRecord:
         """Create, confirm, fall back; returns once the outcome is final or the burst is over."""
         in_flight: dict[asyncio.Task[PaymentIntent], tuple[_Candidate, float]] = {}
         try:

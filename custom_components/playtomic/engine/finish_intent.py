@@ -2,7 +2,7 @@
 
 Shared by the release burst and "book now" so both apply the payment policy and the safety
 rules identically. A lost slot is raised as `SlotGoneError` (the caller falls back to another
-candidate); everything else ends the attempt with a `Completion`.
+candidate); everything else ends the attempt with a `FinishedIntent`.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class SlotGoneError(Exception):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Completion:
+class FinishedIntent:
     """How finishing one intent ended (never a lost slot: that is `SlotGoneError`)."""
 
     outcome: Outcome
@@ -55,7 +55,7 @@ class Completion:
 
 def dry_run_completion(
     slot: Slot, club: Club, policy: Iterable[PaymentCategory | str]
-) -> Completion:
+) -> FinishedIntent:
     """What a dry run says about the best slot, without creating a payment intent.
 
     An intent would hold the court for minutes (and is the only way to see the offered
@@ -66,14 +66,14 @@ def dry_run_completion(
         policy, price=slot.price, pay_at_club=court.allows_onsite_payment if court else None
     )
     if category is None:
-        return Completion(
+        return FinishedIntent(
             outcome=Outcome.PAYMENT_NOT_POSSIBLE,
             reason=Reason.NO_ALLOWED_PAYMENT_METHOD,
             checkout_url=book_by_hand_link(slot),
             price=str(slot.price) if slot.price else None,
             extra={"payment_forecast": True},
         )
-    return Completion(
+    return FinishedIntent(
         outcome=Outcome.DRY_RUN,
         reason=Reason.DRY_RUN,
         checkout_url=book_by_hand_link(slot),
@@ -91,7 +91,7 @@ async def complete_intent(
     *,
     dry_run: bool,
     sleep: Callable[[float], Awaitable[Any]],
-) -> Completion:
+) -> FinishedIntent:
     """Choose a method, PATCH it, confirm exactly once. Raises SlotGoneError on a lost slot."""
     intent_id = intent.payment_intent_id
     policy = tuple(PaymentCategory(category) for category in policy)
@@ -112,7 +112,7 @@ async def complete_intent(
             price=booking_price,
         )
     except PaymentNotPossibleError as err:
-        return Completion(
+        return FinishedIntent(
             outcome=Outcome.PAYMENT_NOT_POSSIBLE,
             reason=Reason.WALLET_BALANCE_LOW
             if short and PaymentCategory.WALLET in policy
@@ -130,7 +130,7 @@ async def complete_intent(
         # take; it is never PATCHed or confirmed and simply expires. It is abandoned, so the
         # client may create a real one for the same slot later (§8 rule 3 is about live ones).
         client.release_intent(slot.target)
-        return Completion(
+        return FinishedIntent(
             outcome=Outcome.DRY_RUN,
             reason=Reason.DRY_RUN,
             price=price,
@@ -140,7 +140,7 @@ async def complete_intent(
     try:
         selected = await _select(client, intent_id, method.payment_method_id, sleep)
         if selected.requires_action:
-            return Completion(
+            return FinishedIntent(
                 outcome=Outcome.PAYMENT_NOT_POSSIBLE,
                 reason=Reason.PAYMENT_ACTION_REQUIRED,
                 checkout_url=book_by_hand_link(slot),
@@ -149,7 +149,7 @@ async def complete_intent(
             )
         match_id = await client.confirm_payment_intent(intent_id, slot.target)
     except PaymentActionRequiredError:
-        return Completion(
+        return FinishedIntent(
             outcome=Outcome.PAYMENT_NOT_POSSIBLE,
             reason=Reason.PAYMENT_ACTION_REQUIRED,
             checkout_url=book_by_hand_link(slot),
@@ -157,7 +157,7 @@ async def complete_intent(
             extra={"payment_intent_id": intent_id},
         )
     except PaymentNotPossibleError as err:
-        return Completion(
+        return FinishedIntent(
             outcome=Outcome.PAYMENT_NOT_POSSIBLE,
             reason=reason_of(err),
             checkout_url=book_by_hand_link(slot),
@@ -165,7 +165,7 @@ async def complete_intent(
             extra={"payment_intent_id": intent_id, "offered_methods": list(err.offered)},
         )
     except BookingOutcomeUnknownError:
-        return Completion(
+        return FinishedIntent(
             outcome=Outcome.OUTCOME_UNKNOWN,
             reason=Reason.CONFIRMATION_UNCONFIRMED,
             checkout_url=book_by_hand_link(slot),
@@ -175,14 +175,14 @@ async def complete_intent(
     except PlaytomicError as err:
         if is_slot_gone(err):
             raise SlotGoneError from err
-        return Completion(
+        return FinishedIntent(
             outcome=Outcome.FAILED,
             reason=reason_of(err),
             checkout_url=book_by_hand_link(slot),
             price=price,
             extra={"payment_intent_id": intent_id},
         )
-    return Completion(
+    return FinishedIntent(
         outcome=Outcome.BOOKED,
         match_id=match_id,
         price=price,

@@ -1,4 +1,5 @@
-"""Assembling the one AttemptResult every attempt ends with."""
+"""Building the one AttemptResult every attempt ends with (`ResultBuilder`, and the results of
+attempts that never started: missed, failed before the burst, book now without a club)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,16 @@ from typing import Any
 
 from ..api.client import PlaytomicClient
 from ..api.models import Club, Match, Slot
-from .finish_intent import Completion
+from .finish_intent import FinishedIntent
 from .outcome import AttemptResult, Outcome
 from .planner import PlannedAttempt
 from .reasons import Reason
 from .rules import BookingRule
 
 
-class AttemptReport:
-    """Collects the fields every AttemptResult of one attempt shares."""
+class ResultBuilder:
+    """The context of one attempt (rule, club, target date, release, start time, requests sent
+    so far, `extra`) that builds its one `AttemptResult` (`result()`)."""
 
     def __init__(  # noqa: PLR0917 - one call site per path, all positional by design
         self,
@@ -42,7 +44,7 @@ class AttemptReport:
         outcome: Outcome,
         *,
         slot: Slot | None = None,
-        completion: Completion | None = None,
+        completion: FinishedIntent | None = None,
         match: Match | None = None,
         match_id: str | None = None,
         reason: Reason | None = None,
