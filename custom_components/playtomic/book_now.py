@@ -142,8 +142,7 @@ async def async_book(
             dry_run=dry_run,
         )
     if result.outcome is Outcome.FAILED:
-        runtime.health.error = result.reason
-        runtime.health.at = result.finished_at
+        runtime.health.record(result.reason, result.finished_at)
     if target is not None:
         # A one-off target has no rule entity: report it under no rule id.
         result = replace(result, rule_id=None)

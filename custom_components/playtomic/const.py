@@ -69,7 +69,7 @@ DEFAULT_WATCH_CUTOFF_HOURS: Final = int(DEFAULT_WATCH_CUTOFF / timedelta(hours=1
 MAX_OPTION_HOURS: Final = int(_MAX_OPTION_HOURS / timedelta(hours=1))
 
 WEEKDAYS: Final = WEEKDAY_NAMES
-DEFAULT_WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri")
+DEFAULT_WEEKDAYS: Final = WEEKDAYS[:5]  # Monday to Friday
 DEFAULT_WINDOW_START: Final = "18:00:00"
 DEFAULT_WINDOW_END: Final = "21:30:00"
 DEFAULT_DURATION: Final = 90

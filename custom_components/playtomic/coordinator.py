@@ -86,8 +86,7 @@ class PlaytomicCoordinator[T](DataUpdateCoordinator[T]):
         try:
             return await call
         except PlaytomicError as err:
-            self.health.error = reason_of(err)
-            self.health.at = dt_util.utcnow()
+            self.health.record(reason_of(err), dt_util.utcnow())
             raise
 
     async def _async_update_data(self) -> T:

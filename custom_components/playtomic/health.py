@@ -14,3 +14,8 @@ class ApiHealth:
 
     error: Reason | None = None
     at: datetime | None = None
+
+    def record(self, reason: Reason | None, at: datetime | None) -> None:
+        """An API failure seen at `at` (a poll, a booking): the sensor shows the latest."""
+        self.error = reason
+        self.at = at
