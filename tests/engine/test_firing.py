@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 import gc
+import time
 
 import pytest
 
-from custom_components.playtomic.engine import fire_at
+from custom_components.playtomic.engine import ClaimPolicy, fire_at
+from custom_components.playtomic.engine.firing import GUARD_MARGIN
 from tests.engine.conftest import World, make_rule, release_soon
 
 
@@ -168,3 +170,43 @@ async def test_collector_paused_from_the_claim_until_the_first_confirmation(worl
     assert {"lead_ms", "held_ms", "claim_lag_ms", "loop_lag_ms", "lag_samples"} <= set(
         result.extra["fire"]
     )
+
+
+async def test_the_hold_works_where_time_sleep_is_forbidden(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Home Assistant makes `time.sleep` raise inside the event loop; the hold blocks without it."""
+
+    def forbidden(_seconds: float) -> None:
+        raise RuntimeError("Caught blocking call to sleep inside the event loop")
+
+    monkeypatch.setattr(time, "sleep", forbidden)
+    target = datetime.now(UTC) + timedelta(milliseconds=300)
+    seen: list[datetime] = []
+
+    async def action() -> str:
+        seen.append(datetime.now(UTC))
+        return "done"
+
+    # Armed 20 ms early even on this quiet loop, so the hold has something to sleep through.
+    result, report = await asyncio.wait_for(
+        fire_at(target, action, claim=ClaimPolicy(min_lead=0.020)), timeout=5
+    )
+    assert result == "done"
+    assert seen[0] >= target + GUARD_MARGIN
+    assert report.held_ms > 5
+
+
+async def test_a_claim_that_fails_fails_the_firing_instead_of_hanging() -> None:
+    target = datetime.now(UTC) + timedelta(milliseconds=300)
+
+    def broken(_seconds: float) -> None:
+        raise OSError("cannot block")
+
+    async def action() -> str:
+        return "never"
+
+    with pytest.raises(OSError, match="cannot block"):
+        await asyncio.wait_for(
+            fire_at(target, action, claim=ClaimPolicy(min_lead=0.020), pause=broken), timeout=5
+        )

@@ -27,7 +27,6 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import logging
-import time
 from typing import Any
 
 from .loop_claim import (
@@ -35,6 +34,7 @@ from .loop_claim import (
     ClaimPolicy,
     HotPath,
     LagMeter,
+    block_thread,
     hold,
     loop_timer,
     monotonic_deadline,
@@ -78,7 +78,7 @@ async def fire_at[T](
     guard: timedelta = GUARD_MARGIN,
     claim: ClaimPolicy = DEFAULT_CLAIM,
     hot_path: HotPath | None = None,
-    pause: Callable[[float], None] = time.sleep,
+    pause: Callable[[float], None] = block_thread,
 ) -> tuple[T, FireReport]:
     """Run `action()` at host wall instant `target` (+ guard) and return its result and a report.
 
@@ -100,9 +100,18 @@ async def fire_at[T](
         handles.append(loop.call_at(at - lead, shoot, at - lead))
 
     def shoot(claimed_for: float) -> None:
-        nonlocal deadline
         if started.done():  # cancelled meanwhile
             return
+        try:
+            claim_and_fire(claimed_for)
+        except Exception as err:  # handed to fire_at's caller, never lost
+            # An error in a timer callback would only reach the loop's exception handler and
+            # leave fire_at waiting forever for a shot that died.
+            if not started.done():
+                started.set_exception(err)
+
+    def claim_and_fire(claimed_for: float) -> None:
+        nonlocal deadline
         woke = loop.time()
         hot.enter()
         rearms = len(handles) - 1

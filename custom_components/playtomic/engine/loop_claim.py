@@ -10,7 +10,7 @@ ask and how we hold on:
 - **Arm early** by that lag plus a margin, never more than `max_hold` before the instant
   (`ClaimPolicy.lead`), and from the claim **hold the loop** with a non-yielding wait until the
   instant (`hold`), so that no other callback can start in between; then send at once.
-- The hold **sleeps, then spins**: the claim callback blocks in `time.sleep` (the loop stays
+- The hold **sleeps, then spins**: the claim callback blocks (`block_thread`; the loop stays
   held, but the GIL and the CPU are free) until `spin_tail` before the instant, and spins only
   that last bit. Measured under load (bench/README.md): a thread spinning for tens of ms used up
   its share of the CPU and the OS preempted it for 8-60 ms right at the instant (its run-queue
@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 import gc
 import sys
+import threading
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -149,6 +150,19 @@ def monotonic_deadline(
     return best
 
 
+_NEVER_SET = threading.Event()
+
+
+def block_thread(seconds: float) -> None:
+    """Block this thread for `seconds`, the GIL released and the CPU free: the hold's sleep.
+
+    Not `time.sleep`: Home Assistant makes it raise inside the event loop, because a sleep there
+    is almost always a mistake. Here the loop is held on purpose, for at most `max_hold`, as a
+    spin would hold it; blocking instead of spinning only gives the CPU and the GIL away.
+    """
+    _NEVER_SET.wait(seconds)
+
+
 def hold(
     clock: Callable[[], float],
     deadline: float,
@@ -161,7 +175,7 @@ def hold(
 ) -> bool:
     """Hold the loop (never yielding) until both clocks reach the instant, or the budget ends.
 
-    `pause` blocks the thread (`time.sleep`: the loop is held, the GIL and the CPU are not)
+    `pause` blocks the thread (`block_thread`: the loop is held, the GIL and the CPU are not)
     until `spin_tail` before the end; the rest is spun. True when the instant was reached on the
     monotonic clock *and* the wall clock; False when the budget ran out first (the caller
     re-arms instead of holding longer).
