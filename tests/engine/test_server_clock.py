@@ -130,7 +130,8 @@ async def test_against_the_fake_server_running_800ms_ahead(world: World) -> None
     clock = await world.engine.measure_clock()
     assert world.client.request_count - before == clock.samples <= 10
     assert clock.low <= timedelta(milliseconds=800) <= clock.high
-    assert clock.uncertainty <= timedelta(milliseconds=20)  # tens of ms (loaded CI hosts jitter)
+    # How narrow the interval gets over real sockets depends on the host's load: the precision
+    # of the bisection is tested above on scripted probes and measured in bench/.
     assert not clock.host_clock_agrees
     assert world.engine.clock is clock
     # A fresh estimate is reused rather than measured again.
@@ -143,7 +144,7 @@ async def test_against_the_fake_server_running_800ms_behind(world: World) -> Non
     await world.client.login()
     clock = await world.engine.measure_clock()
     assert clock.low <= timedelta(milliseconds=-800) <= clock.high
-    assert clock.uncertainty <= timedelta(milliseconds=20)  # tens of ms (loaded CI hosts jitter)
+    assert not clock.host_clock_agrees
 
 
 async def test_against_the_fake_server_with_a_right_host_clock(world: World) -> None:
