@@ -73,10 +73,12 @@ async def test_every_sensor_and_switch_attribute_is_translated(
                 if "name" not in known.get(attribute, {}):
                     missing.append(f"{lang}: {entity.entity_id} {attribute}")
     assert missing == []
-    # The walk met the attributes of every kind of sensor (it can fail).
+    # The walk met the attributes of every kind of sensor and the rule's booking event (it can fail).
     assert {
         "next_booking_attempt.target_date",
         "last_booking_result.match_id",
         "upcoming_booking.court",
         "token_expires.refresh_expires",
+        "booking.event_type",
+        "booking.match_id",
     } <= seen
