@@ -7,9 +7,9 @@ rule gets the page's values, and a dashboard shows the automatic booking at the 
 automation is saved from the shipped blueprint without a phone. After a restart of the demo the
 booking is still on the fake and the same login works.
 
-Runs on the main Home Assistant release only: on the oldest a further demo start would push
-`scripts/test` past its 10-minute budget (it runs the other browser test), and on 2026.11 the
-device picker's gesture is not adapted yet (see NEWEST_RELEASE).
+Runs on the main and the newest Home Assistant release (2026.10.4 and 2026.11.0): on the oldest a
+further demo start would push `scripts/test` past its 10-minute budget (it runs the other browser
+test there).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 import contextlib
 from datetime import UTC, datetime, time
-from importlib import metadata
 import importlib.util
 import os
 from pathlib import Path
@@ -63,18 +62,9 @@ if TYPE_CHECKING:
 SKIP_REASON = skip_reason()
 # 2026.3 serves the frontend this test drives; 2026.2 (the oldest) runs test_browser.py only.
 OLD_RELEASE = importlib.util.find_spec("homeassistant.components.brands") is None
-# 2026.11's device picker does not take the click on the list item that 2026.10's does (the
-# automation is then refused with "Missing input rule"); not yet adapted, so 2026.10 only.
-NEWEST_RELEASE = tuple(int(p) for p in metadata.version("homeassistant").split(".")[:2]) >= (
-    2026,
-    11,
-)
 pytestmark = [
     pytest.mark.skipif(SKIP_REASON is not None, reason=SKIP_REASON or ""),
     pytest.mark.skipif(OLD_RELEASE, reason="main release only (scripts/test's time budget)"),
-    pytest.mark.skipif(
-        NEWEST_RELEASE, reason="the blueprint's device-picker gesture is not adapted to 2026.11"
-    ),
 ]
 
 # What a person leaves at 2; a test waits seconds: room for the rule to be added and armed.
@@ -82,6 +72,9 @@ RELEASE_MINUTES = "0.4"
 DEMO_START_TIMEOUT = 180.0
 BOOKING_TIMEOUT_MS = 90_000
 RULE_NAME = "Demo"
+# The blueprint's device picker: attempts at a pick, and how long each step of one may take.
+PICK_ATTEMPTS = 4
+PICK_STEP_MS = 8_000
 CREDENTIALS = re.compile(
     r"\[develop\] Home Assistant: (?P<url>\S+)\s+user: (?P<user>\S+)\s+password: (?P<password>\S+)"
     r" \((?P<how>[^)]*)\)"
@@ -212,7 +205,56 @@ def dashboard(ids: dict[str, str]) -> dict[str, Any]:
     }
 
 
-async def save_automation_from_blueprint(page: Page, base_url: str, shots: Screenshots) -> None:
+async def rule_device_id(page: Page) -> str:
+    """The registry id of the demo rule's device."""
+    devices = await call_ws(page, {"type": "config/device_registry/list"})
+    device_id: str = next(
+        d["id"]
+        for d in devices
+        if d["name"] == RULE_NAME and any(i[0] == DOMAIN for i in d["identifiers"])
+    )
+    return device_id
+
+
+async def pick_rule_device(page: Page, device_id: str, shots: Screenshots) -> None:
+    """Choose the rule's device in the blueprint's device picker, and prove it by the picker's
+    value (a missed pick is refused at Save as "Missing input rule").
+
+    The picker offers the rule's device only (its parent, the account, is its second line). On
+    a busy machine, on 2026.10 and 2026.11 alike, the first pick after the list opened often did
+    not land (the list closed with nothing chosen; a mouse click also found the item detached
+    from the DOM), and a pick that did land showed the device at once but set the picker's value
+    seconds later. So the click event is dispatched on the item element found at that moment,
+    each attempt first looks at the value, a shown choice is given the usual UI timeout to reach
+    the value, and a pick that did not land is made again, a bounded number of times.
+    """
+    from playwright.async_api import TimeoutError as PlaywrightTimeoutError, expect
+
+    picker = page.locator("ha-selector-device")
+    item = page.get_by_text(f"Playtomic {DEMO_EMAIL.split('@', maxsplit=1)[0]}", exact=True)
+    chosen = picker.get_by_text(RULE_NAME, exact=True)  # the picked device, list closed
+    for attempt in range(1, PICK_ATTEMPTS + 1):
+        if await picker.evaluate("(picker) => picker.value") == device_id:
+            return
+        if not await item.is_visible():
+            if await chosen.is_visible():
+                break  # landed: the value follows
+            await picker.click()
+        try:
+            await expect(item).to_be_visible(timeout=PICK_STEP_MS)
+            await item.dispatch_event("click", timeout=PICK_STEP_MS)
+            await expect(picker).to_have_js_property("value", device_id, timeout=PICK_STEP_MS)
+        except (AssertionError, PlaywrightTimeoutError):
+            shot = await shots.take(page, f"device-pick-{attempt}-missed")
+            print(f"\n  device pick {attempt} did not land (yet): {shot}", end="")
+        else:
+            return
+    await expect(picker).to_have_js_property("value", device_id)
+
+
+async def save_automation_from_blueprint(
+    page: Page, base_url: str, shots: Screenshots, device_id: str
+) -> None:
     """Automations → Create automation → the blueprint → the rule's device → Save, no phone."""
     from playwright.async_api import expect
 
@@ -220,9 +262,7 @@ async def save_automation_from_blueprint(page: Page, base_url: str, shots: Scree
     await page.get_by_role("button", name="Create automation").click()
     await page.get_by_text("Playtomic - book the moment courts are released").click()
     await page.wait_for_url("**/config/automation/edit/new**", wait_until="commit")
-    await page.locator("ha-selector-device").click()
-    # The picker offers the rule's device only (its parent, the account, is its second line).
-    await page.get_by_text(f"Playtomic {DEMO_EMAIL.split('@')[0]}", exact=True).click()
+    await pick_rule_device(page, device_id, shots)
     await shots.take(page, "blueprint-automation")
     await page.get_by_role("button", name="Save").first.click()
     # The save dialog's name field is the page's only text box.
@@ -312,7 +352,8 @@ async def test_demo_onboarded_release_booking_blueprint_restart(
             ]
             assert len(booked) == 1, matches
 
-            await save_automation_from_blueprint(page, demo.hass_url, shots)
+            device_id = await rule_device_id(page)
+            await save_automation_from_blueprint(page, demo.hass_url, shots, device_id)
             print(
                 f"\n  [{monotonic_since(started):6.1f} s] automation saved from the blueprint",
                 end="",
@@ -321,6 +362,11 @@ async def test_demo_onboarded_release_booking_blueprint_restart(
                 s for s in await api.states() if s["entity_id"].startswith("automation.")
             ]
             assert [a["state"] for a in automations] == ["on"], automations
+            # As stored in automations.yaml: the blueprint, with the picked device as its rule.
+            saved = await api.request(
+                "GET", f"/api/config/automation/config/{automations[0]['attributes']['id']}"
+            )
+            assert saved["use_blueprint"]["input"]["rule"] == device_id, saved
         except BaseException:
             print(f"\n  page at the failure: {await shots.failure(page)}", end="")
             raise
