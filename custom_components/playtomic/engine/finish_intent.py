@@ -137,51 +137,34 @@ async def complete_intent(
             payment_category=category.value,
             extra={"payment_intent_id": intent_id, "payment_method": method.label, **wallet_note},
         )
+
+    def unfinished(outcome: Outcome, reason: Reason, **extra: Any) -> FinishedIntent:
+        """The intent was created but not booked: the user can still book it by hand."""
+        return FinishedIntent(
+            outcome=outcome,
+            reason=reason,
+            checkout_url=book_by_hand_link(slot),
+            price=price,
+            extra={"payment_intent_id": intent_id, **extra},
+        )
+
     try:
         selected = await _select(client, intent_id, method.payment_method_id, sleep)
         if selected.requires_action:
-            return FinishedIntent(
-                outcome=Outcome.PAYMENT_NOT_POSSIBLE,
-                reason=Reason.PAYMENT_ACTION_REQUIRED,
-                checkout_url=book_by_hand_link(slot),
-                price=price,
-                extra={"payment_intent_id": intent_id},
-            )
+            return unfinished(Outcome.PAYMENT_NOT_POSSIBLE, Reason.PAYMENT_ACTION_REQUIRED)
         match_id = await client.confirm_payment_intent(intent_id, slot.target)
     except PaymentActionRequiredError:
-        return FinishedIntent(
-            outcome=Outcome.PAYMENT_NOT_POSSIBLE,
-            reason=Reason.PAYMENT_ACTION_REQUIRED,
-            checkout_url=book_by_hand_link(slot),
-            price=price,
-            extra={"payment_intent_id": intent_id},
-        )
+        return unfinished(Outcome.PAYMENT_NOT_POSSIBLE, Reason.PAYMENT_ACTION_REQUIRED)
     except PaymentNotPossibleError as err:
-        return FinishedIntent(
-            outcome=Outcome.PAYMENT_NOT_POSSIBLE,
-            reason=reason_of(err),
-            checkout_url=book_by_hand_link(slot),
-            price=price,
-            extra={"payment_intent_id": intent_id, "offered_methods": list(err.offered)},
+        return unfinished(
+            Outcome.PAYMENT_NOT_POSSIBLE, reason_of(err), offered_methods=list(err.offered)
         )
     except BookingOutcomeUnknownError:
-        return FinishedIntent(
-            outcome=Outcome.OUTCOME_UNKNOWN,
-            reason=Reason.CONFIRMATION_UNCONFIRMED,
-            checkout_url=book_by_hand_link(slot),
-            price=price,
-            extra={"payment_intent_id": intent_id},
-        )
+        return unfinished(Outcome.OUTCOME_UNKNOWN, Reason.CONFIRMATION_UNCONFIRMED)
     except PlaytomicError as err:
         if is_slot_gone(err):
             raise SlotGoneError from err
-        return FinishedIntent(
-            outcome=Outcome.FAILED,
-            reason=reason_of(err),
-            checkout_url=book_by_hand_link(slot),
-            price=price,
-            extra={"payment_intent_id": intent_id},
-        )
+        return unfinished(Outcome.FAILED, reason_of(err))
     return FinishedIntent(
         outcome=Outcome.BOOKED,
         match_id=match_id,
