@@ -158,6 +158,16 @@ def test_placeholders_of_plurals() -> None:
     assert _placeholders("Found {count} clubs") == {"count"}
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_flow_texts_have_no_plurals(language: str) -> None:
+    """A flow's placeholders reach the frontend as strings, which its ICU plural refuses: the
+    step then shows no description at all (seen on 2026.11). Counts there stay plain."""
+    flat = _flatten(_load_json(TRANSLATIONS / f"{language}.json"))
+    for path, value in flat.items():
+        if path.startswith(("config.", "config_subentries.", "options.")):
+            assert "plural," not in value, path
+
+
 def test_spanish_translation_is_complete() -> None:
     """Every English string has a Spanish counterpart with the same placeholders, and a plural
     in one language is a plural (with an `other` branch) in both."""
