@@ -103,7 +103,7 @@ async def test_plan_is_capped_across_rules(
         "c": rule_from_data("c", {**RULE_DATA, "window_start": "08:00:00"}),
         "t": rule_from_data("t", {**RULE_DATA, "sport": "TENNIS"}),
     }
-    plan = coordinator.plan(rules, MONDAY)
+    plan = coordinator.days_to_poll(rules, MONDAY)
     listings = {
         (rules[r].tenant_id, rules[r].sport_id, d) for r, days in plan.items() for d in days
     }

@@ -234,7 +234,7 @@ class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
         club = self.cached_club(tenant_id)
         return (sport_id, day, club.zone.key if club else tenant_id)
 
-    def plan(self, rules: dict[str, BookingRule], now: datetime) -> dict[str, list[date]]:
+    def days_to_poll(self, rules: dict[str, BookingRule], now: datetime) -> dict[str, list[date]]:
         """Which club-days each rule looks at in this refresh, nearest first, capped in total.
 
         A rule's candidates are the engine's open dates (the ones "book now" would try), less
@@ -277,7 +277,7 @@ class AvailabilityCoordinator(PlaytomicCoordinator[AvailabilityData]):
                 except PlaytomicError as err:
                     LOGGER.debug("No policy for club of a booking: %s", type(err).__name__)
         now = dt_util.utcnow()
-        wanted = self.plan(rules, now)
+        wanted = self.days_to_poll(rules, now)
         watched = {
             rule_id: days for rule_id, days in self.watched().items() if rule_id in rules and days
         }

@@ -239,26 +239,26 @@ def _upcoming_attrs(entry: PlaytomicConfigEntry, matches: list[Match] | None) ->
 
 @dataclass(frozen=True, kw_only=True)
 class AccountSensorDescription(SensorEntityDescription):
-    """An account sensor, computed from the entity (coordinator data, client, health)."""
+    """An account sensor, computed from the typed entry (its matches, client and health)."""
 
-    value_fn: Callable[[PlaytomicAccountSensor], StateType | datetime]
-    attr_fn: Callable[[PlaytomicAccountSensor], dict[str, Any] | None] = lambda _: None
+    value_fn: Callable[[PlaytomicConfigEntry], StateType | datetime]
+    attr_fn: Callable[[PlaytomicConfigEntry], dict[str, Any] | None] = lambda _: None
     always_available: bool = False
 
 
-def _token_expires(sensor: PlaytomicAccountSensor) -> datetime | None:
-    tokens = sensor.entry.runtime_data.client.tokens
+def _token_expires(entry: PlaytomicConfigEntry) -> datetime | None:
+    tokens = entry.runtime_data.client.tokens
     return tokens.access_expires if tokens else None
 
 
-def _token_attrs(sensor: PlaytomicAccountSensor) -> dict[str, Any]:
-    tokens = sensor.entry.runtime_data.client.tokens
+def _token_attrs(entry: PlaytomicConfigEntry) -> dict[str, Any]:
+    tokens = entry.runtime_data.client.tokens
     refresh = tokens.refresh_expires if tokens else None
     return {"refresh_expires": refresh.isoformat() if refresh else None}
 
 
-def _last_error_attrs(sensor: PlaytomicAccountSensor) -> dict[str, Any]:
-    health = sensor.entry.runtime_data.health
+def _last_error_attrs(entry: PlaytomicConfigEntry) -> dict[str, Any]:
+    health = entry.runtime_data.health
     return {"at": health.at.isoformat() if health.at else None}
 
 
@@ -267,8 +267,10 @@ ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
         key="upcoming_booking",
         translation_key="upcoming_booking",
         device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda sensor: m.start if (m := _next_match(sensor.coordinator.data)) else None,
-        attr_fn=lambda sensor: _upcoming_attrs(sensor.entry, sensor.coordinator.data),
+        value_fn=lambda entry: (
+            m.start if (m := _next_match(entry.runtime_data.matches.data)) else None
+        ),
+        attr_fn=lambda entry: _upcoming_attrs(entry, entry.runtime_data.matches.data),
     ),
     AccountSensorDescription(
         key="token_expires",
@@ -284,7 +286,7 @@ ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
         translation_key="last_api_error",
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=lambda sensor: sensor.entry.runtime_data.health.error,
+        value_fn=lambda entry: entry.runtime_data.health.error,
         attr_fn=_last_error_attrs,
         always_available=True,
     ),
@@ -304,12 +306,12 @@ class PlaytomicAccountSensor(PlaytomicAccountEntity, SensorEntity):
     @property
     def native_value(self) -> StateType | datetime:
         """The account's value for this sensor."""
-        return self.entity_description.value_fn(self)
+        return self.entity_description.value_fn(self.entry)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """Details of the value."""
-        return self.entity_description.attr_fn(self)
+        return self.entity_description.attr_fn(self.entry)
 
     async def async_added_to_hass(self) -> None:
         """Health also changes when the availability poll fails."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 import os
 import tempfile
@@ -108,6 +108,23 @@ def make_client(
 @pytest.fixture
 def client(make_client: Callable[..., PlaytomicClient]) -> PlaytomicClient:
     return make_client()
+
+
+@pytest.fixture
+def impatient_client(
+    make_client: Callable[..., PlaytomicClient],
+) -> Callable[[float], Awaitable[PlaytomicClient]]:
+    """A logged-in client that gives up on a silent server after `request_timeout` seconds.
+
+    It logs in with the usual timeout first, so a loaded test host cannot make the login itself
+    time out; only the request the test makes hang meets the short one."""
+
+    async def factory(request_timeout: float) -> PlaytomicClient:
+        patient = make_client()
+        await patient.login()
+        return make_client(request_timeout=request_timeout, tokens=patient.tokens)
+
+    return factory
 
 
 def api_requests(fake: FakePlaytomic) -> list[Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -193,10 +193,11 @@ async def test_s5_1_slot_taken_by_someone_else(
 
 
 async def test_s8_4_create_timeout_is_connection_error_and_not_tracked(
-    fake: FakePlaytomic, make_client: Callable[..., PlaytomicClient], target: BookingTarget
+    fake: FakePlaytomic,
+    impatient_client: Callable[[float], Awaitable[PlaytomicClient]],
+    target: BookingTarget,
 ) -> None:
-    client = make_client(request_timeout=0.2)
-    await client.login()
+    client = await impatient_client(0.2)
     fake.hang("POST", "^/v1/payment_intents$")
     with pytest.raises(PlaytomicConnectionError):
         await client.create_payment_intent(target)
@@ -366,11 +367,11 @@ async def test_s8_2_unsettled_confirmation_rechecks_then_raises_unknown(
 
 async def test_s8_2_timeout_on_confirmation_reconciles(
     fake: FakePlaytomic,
-    make_client: Callable[..., PlaytomicClient],
+    impatient_client: Callable[[float], Awaitable[PlaytomicClient]],
     target: BookingTarget,
     sleeper: Sleeper,
 ) -> None:
-    client = make_client(request_timeout=0.2)
+    client = await impatient_client(0.2)
     fake.hang("POST", CONFIRM)
     with pytest.raises(BookingOutcomeUnknownError):
         await client.book(target, ["at_club"])

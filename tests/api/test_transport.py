@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from email.utils import format_datetime
 import logging
@@ -188,10 +188,11 @@ async def test_s1_4_404_unknown_tenant(fake: FakePlaytomic, client: PlaytomicCli
 
 
 async def test_s1_4_timeout_is_connection_error(
-    fake: FakePlaytomic, make_client: Callable[..., PlaytomicClient], club: FakeClub
+    fake: FakePlaytomic,
+    impatient_client: Callable[[float], Awaitable[PlaytomicClient]],
+    club: FakeClub,
 ) -> None:
-    client = make_client(request_timeout=0.2)
-    await client.login()
+    client = await impatient_client(0.2)
     fake.hang("GET", "^/v1/tenants/")
     with pytest.raises(PlaytomicConnectionError, match="timed out"):
         await client.get_club(club.tenant_id)
