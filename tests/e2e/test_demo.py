@@ -220,11 +220,12 @@ async def pick_rule_device(page: Page, device_id: str, shots: Screenshots) -> No
     """Choose the rule's device in the blueprint's device picker, and prove it by the picker's
     value (a missed pick is refused at Save as "Missing input rule").
 
-    The picker offers the rule's device only (its parent, the account, is its second line). On
-    a busy machine, on 2026.10 and 2026.11 alike, the first pick after the list opened often did
-    not land (the list closed with nothing chosen; a mouse click also found the item detached
-    from the DOM), and a pick that did land showed the device at once but set the picker's value
-    seconds later. So the click event is dispatched on the item element found at that moment,
+    The picker offers the rule's device only (its parent, the account, is its second line). In
+    every run, on 2026.10 and 2026.11 alike and on a quiet machine too, the first pick after the
+    list opened did not land (the list closed with nothing chosen; a mouse click also found the
+    item detached from the DOM), and the next one showed the device at once but set the
+    picker's value more than 8 s later (why is not understood; it costs this test about 20 s).
+    So the click event is dispatched on the item element found at that moment,
     each attempt first looks at the value, a shown choice is given the usual UI timeout to reach
     the value, and a pick that did not land is made again, a bounded number of times.
     """
