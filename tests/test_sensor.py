@@ -166,7 +166,9 @@ async def test_rolling_sensors_agree_with_the_scheduler(
     assert asked == {"2026-03-02", "2026-03-03"}
     # From the armed instant on, Wednesday is polled too.
     days_to_poll = runtime.availability.days_to_poll
-    assert days_to_poll({rule_id: rule}, armed - timedelta(seconds=1))[rule_id][-1] == date(2026, 3, 3)
+    assert days_to_poll({rule_id: rule}, armed - timedelta(seconds=1))[rule_id][-1] == date(
+        2026, 3, 3
+    )
     assert days_to_poll({rule_id: rule}, armed)[rule_id][-1] == date(2026, 3, 4)
 
 

@@ -461,7 +461,9 @@ SKEW = timedelta(milliseconds=-30)
 
 
 @pytest.mark.parametrize("server_skew", [SKEW])
-async def test_a_small_skew_is_measured_and_never_fired_early(world: World) -> None:
+async def test_a_small_skew_is_bracketed_and_never_fired_early_on_a_narrow_estimate(
+    world: World,
+) -> None:
     await world.client.login()
     club = await world.club()
     rule = make_rule()
