@@ -282,7 +282,8 @@ async def test_title_migrates_to_the_lower_cased_email(
     title: str,
     migrated: str,
 ) -> None:
-    """Entries of 1.1 get the e-mail lower-cased as their title (1.2); the login is unchanged."""
+    """Entries of 1.1 get the e-mail lower-cased as their title (1.2); the login is unchanged,
+    and the account device an existing install already has is renamed with the title."""
     entry = MockConfigEntry(
         domain=DOMAIN,
         title=title,
@@ -296,13 +297,21 @@ async def test_title_migrates_to_the_lower_cased_email(
         },
         options={"payment_methods": ["at_club"], "dry_run": False},
     )
-    await setup_integration(hass, entry)
+    entry.add_to_hass(hass)
+    # The account device as the 1.1 install left it: named from the title before the migration.
+    old = device_registry.async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, ALICE_ID)},
+        name=f"Playtomic {title.split('@', maxsplit=1)[0]}",
+    )
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
     assert (entry.title, entry.minor_version) == (migrated, 2)
     assert entry.data["email"] == "Alice@Example.COM"
     devices = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
-    account = [d.name for d in devices if (DOMAIN, ALICE_ID) in d.identifiers]
-    assert account == [f"Playtomic {migrated.split('@', maxsplit=1)[0]}"]
+    account = [(d.id, d.name) for d in devices if (DOMAIN, ALICE_ID) in d.identifiers]
+    assert account == [(old.id, f"Playtomic {migrated.split('@', maxsplit=1)[0]}")]
 
 
 async def test_entry_of_a_newer_major_version_is_not_loaded(

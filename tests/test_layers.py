@@ -172,6 +172,17 @@ def test_architecture_map_names_every_module() -> None:
     assert sorted(named - actual) == [], "docs/architecture.md names modules that do not exist"
 
 
+def _shared_file_names(paths: list[Path]) -> list[str]:
+    """File names (other than `__init__.py`) that more than one module of the package uses."""
+    names = [path.name for path in paths if path.name != "__init__.py"]
+    return sorted({name for name in names if names.count(name) > 1})
+
+
+def test_no_two_modules_share_a_file_name() -> None:
+    """`rules.py` and `engine/rules.py` were two modules; each name now says which one is meant."""
+    assert _shared_file_names(list(PACKAGE_DIR.rglob("*.py"))) == []
+
+
 def test_the_checks_can_fail() -> None:
     """The graph reader sees an upward import and a cycle when there is one."""
     assert _layer("engine.rules") > _layer("api.slots")
@@ -182,3 +193,6 @@ def test_the_checks_can_fail() -> None:
     assert "api.client" not in inside["api.intents"]
     assert "api.session" in inside["api.intents"]
     assert _private_reaches("client._call(); self._now()") == ["client._call"]
+    assert _shared_file_names(
+        [Path("a/x.py"), Path("b/x.py"), Path("a/__init__.py"), Path("__init__.py")]
+    ) == ["x.py"]

@@ -23,6 +23,7 @@ import voluptuous as vol
 
 from custom_components.playtomic.api import Club, Court, PlaytomicClient, TokenPair
 from custom_components.playtomic.const import SUBENTRY_BOOKING_RULE
+from custom_components.playtomic.rule_entries import rule_of
 from custom_components.playtomic.rule_schema import (
     club_durations,
     club_label,
@@ -34,7 +35,6 @@ from custom_components.playtomic.rule_schema import (
     rule_form_values,
     validate_rule,
 )
-from custom_components.playtomic.rules import rule_of
 from tests.const import (
     ALICE_EMAIL,
     ALICE_ID,

@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.playtomic.const import DOMAIN, OUTCOMES, SUBENTRY_BOOKING_RULE
 from custom_components.playtomic.engine import open_dates
-from custom_components.playtomic.rules import rules_of
+from custom_components.playtomic.rule_entries import rules_of
 from tests.const import ALICE_ID, NORTE_ID, RIVERSIDE_ID, RULE_DATA, RULE_SUBENTRY_ID
 from tests.fake_playtomic import FakePlaytomic
 from tests.helpers import entry_with_rules, setup_integration

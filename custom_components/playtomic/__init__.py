@@ -34,7 +34,7 @@ from .repairs import (
     async_sync_unusable_rule_issues,
 )
 from .results import async_report_result, signal_result
-from .rules import rule_subentries, rules_of, unusable_rules
+from .rule_entries import rule_subentries, rules_of, unusable_rules
 from .runtime import PlaytomicConfigEntry, PlaytomicRuntimeData
 from .scheduler import ReleaseScheduler, async_remove_state
 from .services import async_setup_services

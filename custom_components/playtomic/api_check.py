@@ -11,7 +11,7 @@ from homeassistant.util import dt as dt_util
 
 from .api.selfcheck import ApiCheckReport, check_api
 from .repairs import async_sync_api_check_issue
-from .rules import rules_of
+from .rule_entries import rules_of
 from .runtime import PlaytomicConfigEntry
 
 

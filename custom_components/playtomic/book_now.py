@@ -29,7 +29,7 @@ from .const import (
 from .engine import AttemptResult, BookingRule, DailyDrop, Outcome, RuleError, reason_of
 from .engine.report import not_started_result
 from .results import async_report_result
-from .rules import required_rule, rules_of
+from .rule_entries import required_rule, rules_of
 from .runtime import PlaytomicConfigEntry
 
 

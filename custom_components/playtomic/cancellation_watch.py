@@ -27,7 +27,7 @@ from .const import DOMAIN, LOGGER
 from .coordinator import AvailabilityCoordinator, MatchesCoordinator
 from .engine import AttemptResult, Outcome, club_day, covered_dates, starts_watch, watched_dates
 from .engine.watch import watchable
-from .rules import rules_of
+from .rule_entries import rules_of
 
 STORE_VERSION = 1
 # A watch attempt that ends like this keeps watching: the court went again, or a transient error.

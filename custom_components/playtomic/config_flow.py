@@ -51,6 +51,7 @@ from .const import (
 )
 from .failures import flow_error
 from .notifications import NOTIFY_DOMAIN
+from .rule_entries import rule_subentries
 from .rule_schema import (
     club_search_schema,
     club_select_schema,
@@ -64,7 +65,6 @@ from .rule_schema import (
     rule_values,
     validate_rule,
 )
-from .rules import rule_subentries
 
 EMAIL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="email"))
 PASSWORD_SELECTOR = TextSelector(

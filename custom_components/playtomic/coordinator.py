@@ -39,7 +39,7 @@ from .engine.watch import IDLE_ROUND_INTERVAL
 from .failures import reason_translation
 from .health import ApiHealth
 from .repairs import async_delete_edge_blocked_issue, async_raise_edge_blocked_issue
-from .rules import rules_of
+from .rule_entries import rules_of
 
 MATCHES_INTERVAL = timedelta(minutes=15)
 CLUB_CACHE_TTL = timedelta(days=1)

@@ -21,7 +21,7 @@ from .const import DOMAIN
 from .coordinator import MatchesCoordinator, RuleSlots
 from .engine import AttemptResult, BookingRule
 from .results import signal_result
-from .rules import rule_of, rule_subentries
+from .rule_entries import rule_of, rule_subentries
 from .runtime import PlaytomicConfigEntry
 
 MANUFACTURER = "Playtomic"

@@ -24,7 +24,7 @@ from .api.links import match_link
 from .const import DEFAULT_SPORT, DOMAIN, LOGGER
 from .engine import covered_dates
 from .notifications import async_compose_reminder, async_send
-from .rules import notify_targets, rules_of
+from .rule_entries import notify_targets, rules_of
 
 if TYPE_CHECKING:
     from .runtime import PlaytomicConfigEntry

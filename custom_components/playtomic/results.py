@@ -23,7 +23,7 @@ from .repairs import (
     async_raise_edge_blocked_issue,
     async_raise_payment_issue,
 )
-from .rules import notify_targets, rule_of
+from .rule_entries import notify_targets, rule_of
 from .runtime import PlaytomicConfigEntry
 
 

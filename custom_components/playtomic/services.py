@@ -35,7 +35,7 @@ from .engine.reasons import Reason, reason_of
 from .entity import rule_device_id
 from .failures import client_error, reason_error, translating
 from .notifications import notify_service_name
-from .rules import required_rule, rule_subentries, rules_of
+from .rule_entries import required_rule, rule_subentries, rules_of
 from .runtime import PlaytomicConfigEntry
 from .scheduler import SchedulerStoppedError
 from .slot_view import slot_view

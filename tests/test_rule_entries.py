@@ -1,4 +1,4 @@
-"""Reading booking rules from the entry, and the coordinator's request plan.
+"""Reading booking rules from the entry (rule_entries.py), and the coordinator's request plan.
 
 What a rule means (open dates, releases) is the engine's and is tested in tests/engine.
 """
@@ -23,7 +23,12 @@ from custom_components.playtomic.engine import BookingRule
 from custom_components.playtomic.engine.outcome import AttemptResult, Outcome
 from custom_components.playtomic.notifications import details
 from custom_components.playtomic.rule_data import rule_from_data
-from custom_components.playtomic.rules import notify_targets, rule_of, rules_of, unusable_rules
+from custom_components.playtomic.rule_entries import (
+    notify_targets,
+    rule_of,
+    rules_of,
+    unusable_rules,
+)
 from custom_components.playtomic.sensor import zone_of
 from tests.const import RIVERSIDE_ID, RULE_DATA
 from tests.fake_playtomic import FakePlaytomic
