@@ -577,6 +577,8 @@ async def test_book_with_a_far_at_and_a_rule_arms_the_release_and_returns_at_onc
     }
     assert await _call(hass, "book", data) == {"outcome": "scheduled", "at": at.isoformat()}
     assert await _call(hass, "book", data, response=False) is None  # the same release, joined
+    # Joining it may not change its dry-run setting.
+    assert await _validation_key(hass, "book", {**data, "dry_run": False}) == "at_dry_run_fixed"
     result_sensor = "sensor.weekday_evenings_last_booking_result"
     before = hass.states.get(result_sensor).state
 
@@ -644,9 +646,13 @@ async def test_book_with_a_far_at_is_cancelled_by_unload(
     mock_config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
     with_rule: bool,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Unloading the account cancels an armed `at`: nothing is sent at the instant."""
+    """Unloading the account cancels an armed `at`: a warning names what and when, no timer
+    remains and nothing is sent at the instant."""
     await setup_integration(hass, mock_config_entry)
+    scheduler = mock_config_entry.runtime_data.scheduler
+    assert scheduler is not None
     at = NOW + timedelta(hours=1)
     goal = {"rule": RULE_SUBENTRY_ID} if with_rule else RIVERSIDE_MORNING
     response = await _call(
@@ -655,13 +661,61 @@ async def test_book_with_a_far_at_is_cancelled_by_unload(
         {"config_entry_id": mock_config_entry.entry_id, **goal, "at": at.isoformat()},
     )
     assert response["outcome"] == "scheduled"
+    assert scheduler.pending_later == 1
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    assert scheduler.pending_later == 0
+    what = "Weekday evenings" if with_rule else "a one-off target"
+    assert f"booking armed for {what} at {at.isoformat()} is cancelled" in caplog.text
     fake_playtomic.clear_requests()
     freezer.move_to(at + timedelta(seconds=1))
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert not fake_playtomic.requests
     assert not _own(fake_playtomic)
+
+
+async def test_book_at_the_auto_book_release_keeps_its_dry_run_setting(
+    hass: HomeAssistant,
+    fake_playtomic: FakePlaytomic,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """`rule` + `at` = the rule's armed auto-book release: the action joins that release, so it
+    may not turn it into a dry run (the account books for real); without dry_run or with the
+    same setting it joins, and two calls arm one run."""
+    from custom_components.playtomic.engine import AttemptResult, Outcome
+
+    await setup_integration(hass, mock_config_entry)
+    release = datetime.fromisoformat(
+        hass.states.get("sensor.weekday_evenings_next_booking_attempt").state
+    )
+    freezer.move_to(release - timedelta(hours=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    engine = mock_config_entry.runtime_data.engine
+    runs: list[bool] = []
+
+    async def run_release(attempt: Any, rule: Any, club: Any, **kwargs: Any) -> AttemptResult:
+        runs.append(kwargs["dry_run"])
+        return AttemptResult(outcome=Outcome.DRY_RUN, rule_id=rule.rule_id, tenant_id=NORTE_ID)
+
+    engine.run_release = run_release  # type: ignore[method-assign]
+    data = {
+        "config_entry_id": mock_config_entry.entry_id,
+        "rule": RULE_SUBENTRY_ID,
+        "at": release.isoformat(),
+    }
+    assert await _validation_key(hass, "book", {**data, "dry_run": True}) == "at_dry_run_fixed"
+    assert (await _call(hass, "book", {**data, "dry_run": False}))["outcome"] == "scheduled"
+    assert (await _call(hass, "book", data))["outcome"] == "scheduled"
+    scheduler = mock_config_entry.runtime_data.scheduler
+    assert scheduler is not None
+    assert scheduler.pending_later == 1
+
+    freezer.move_to(release)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert runs == [False]
 
 
 def _creates(fake: FakePlaytomic) -> list:

@@ -89,8 +89,11 @@ class ReleaseScheduler:
         self._store: Store[dict[str, Any]] = Store(hass, STORE_VERSION, store_key(entry_id))
         self._state: dict[str, dict[str, Any]] = {}
         self._timers: dict[str, CALLBACK_TYPE] = {}
-        # One-shot timers armed by the `book` action for a far `at` (not persisted).
-        self._later: set[CALLBACK_TYPE] = set()
+        # One-shot timers armed by the `book` action for a far `at` (not persisted): what each
+        # starts (a rule's name or "a one-off target") and when, for the warning if unloaded.
+        self._later: dict[CALLBACK_TYPE, tuple[str, datetime]] = {}
+        # The dry-run setting of each rule release armed by `book` or running, by (rule, instant).
+        self._release_dry_run: dict[tuple[str, datetime], bool] = {}
         self._next: dict[str, PlannedAttempt] = {}
         self._running: dict[tuple[str, datetime], asyncio.Task[AttemptResult]] = {}
         self._stopped = False
@@ -170,10 +173,38 @@ class ReleaseScheduler:
     async def async_stop(self) -> None:
         """Cancel the timers (running bursts are entry background tasks: unload cancels them)."""
         self._stopped = True
-        for unsub in [*self._timers.values(), *self._later]:
+        for unsub, (what, at) in self._later.items():
+            # The caller was told "scheduled" and nothing else would tell them it is gone.
+            LOGGER.warning(
+                "The booking armed for %s at %s is cancelled: the account was unloaded",
+                what,
+                at.isoformat(),
+            )
+            unsub()
+        for unsub in self._timers.values():
             unsub()
         self._timers.clear()
         self._later.clear()
+
+    @property
+    def pending_later(self) -> int:
+        """How many `book` actions with a far `at` are armed and not started yet."""
+        return len(self._later)
+
+    def fixed_dry_run(self, rule: BookingRule, at: datetime) -> bool | None:
+        """The dry-run setting a release of `rule` at `at` already has, or None if it has none.
+
+        A release armed by an earlier `book` or already running keeps the setting it started
+        with; the rule's automatic release (auto-book on) runs with the account's. The `book`
+        action joins such a release, so it may not ask for another setting.
+        """
+        key = (rule.rule_id, at)
+        if key in self._release_dry_run:
+            return self._release_dry_run[key]
+        upcoming = self._next.get(rule.rule_id)
+        if rule.auto_book and upcoming is not None and upcoming.release_at == at:
+            return self._dry_run()
+        return None
 
     # -- planning ------------------------------------------------------------------------------
 
@@ -254,10 +285,19 @@ class ReleaseScheduler:
         joins one for the same instant); its result is reported like every release's. An
         unload cancels it; like Home Assistant's own timers it does not survive a restart.
         """
+        key = (rule.rule_id, at)
+        if key in self._release_dry_run:
+            return  # Armed already (or running): one run serves both calls.
         attempt = PlannedAttempt(
             release_at=at, target_date=target_date_for(rule, at), rule_id=rule.rule_id
         )
-        self._call_later(at - PREPARE_LEAD, lambda: self._start_run(rule, attempt, dry_run=dry_run))
+        self._release_dry_run[key] = self._dry_run() if dry_run is None else dry_run
+
+        def start() -> None:
+            self._release_dry_run.pop(key, None)
+            self._start_run(rule, attempt, dry_run=dry_run)
+
+        self._call_later(at - PREPARE_LEAD, start, what=rule.name, at=at)
 
     @callback
     def async_call_later(
@@ -265,20 +305,22 @@ class ReleaseScheduler:
     ) -> None:
         """Start `job()` as an entry background task at `at` (the `book` action with a far
         `at` and no rule); cancelled by an unload, forgotten by a restart."""
-        self._call_later(at, lambda: self._background(job(), name))
+        self._call_later(at, lambda: self._background(job(), name), what="a one-off target", at=at)
 
-    def _call_later(self, when: datetime, start: Callable[[], object]) -> None:
+    def _call_later(
+        self, when: datetime, start: Callable[[], object], *, what: str, at: datetime
+    ) -> None:
         unsub: CALLBACK_TYPE | None = None
 
         @callback
         def fire(_now: datetime) -> None:
             if unsub is not None:
-                self._later.discard(unsub)
+                self._later.pop(unsub, None)
             if not self._stopped:
                 start()
 
         unsub = async_track_point_in_utc_time(self.hass, fire, when)
-        self._later.add(unsub)
+        self._later[unsub] = (what, at)
 
     def _start_run(
         self,
@@ -290,17 +332,20 @@ class ReleaseScheduler:
     ) -> asyncio.Task[AttemptResult]:
         key = (rule.rule_id, attempt.release_at)
         if (running := self._running.get(key)) is not None:
-            # The timer and the `book` action may reach the same release: one burst serves both,
-            # with the auto-book run's dry-run setting.
+            # The auto-book timer and `book` actions may reach the same release: one burst
+            # serves them all, with the setting of the one that started it. The `book` action
+            # refuses another dry-run setting (`fixed_dry_run`), so none can take over another.
             return running
         task = self._background(
             self._async_run(rule, attempt, resume=resume, dry_run=dry_run),
             f"{DOMAIN} release {rule.name} {attempt.target_date}",
         )
         self._running[key] = task
+        self._release_dry_run[key] = self._dry_run() if dry_run is None else dry_run
 
         def done(_task: asyncio.Task[AttemptResult]) -> None:
             self._running.pop(key, None)
+            self._release_dry_run.pop(key, None)
 
         task.add_done_callback(done)
         return task
@@ -327,6 +372,7 @@ class ReleaseScheduler:
         await self._async_save()
         await self._report(result)
         self._running.pop((rule.rule_id, attempt.release_at), None)
+        self._release_dry_run.pop((rule.rule_id, attempt.release_at), None)
         self.async_replan()
         return result
 

@@ -342,6 +342,15 @@ async def _async_book(call: ServiceCall) -> ServiceResponse:
         if scheduler is None and ahead > timedelta(0):
             # Only while the entry is still setting up: nothing could own the timer yet.
             raise _failed("entry_not_loaded", title=entry.title)
+        if (
+            scheduler is not None
+            and rule is not None
+            and ahead > timedelta(0)
+            and dry_run is not None
+            and scheduler.fixed_dry_run(rule, when) not in (None, dry_run)
+        ):
+            # The action would join that release: it may not turn a real one into a dry run.
+            raise _invalid("at_dry_run_fixed")
         if scheduler is not None and ahead > AT_INLINE_WAIT:
             if rule is not None:
                 # A rule at a future instant is a release: the scheduler's precise routine.
