@@ -291,13 +291,14 @@ class ReleaseScheduler:
         attempt = PlannedAttempt(
             release_at=at, target_date=target_date_for(rule, at), rule_id=rule.rule_id
         )
+        # Kept until the run ends (`_start_run`'s done), whoever starts it.
         self._release_dry_run[key] = self._dry_run() if dry_run is None else dry_run
-
-        def start() -> None:
-            self._release_dry_run.pop(key, None)
-            self._start_run(rule, attempt, dry_run=dry_run)
-
-        self._call_later(at - PREPARE_LEAD, start, what=rule.name, at=at)
+        self._call_later(
+            at - PREPARE_LEAD,
+            lambda: self._start_run(rule, attempt, dry_run=dry_run),
+            what=rule.name,
+            at=at,
+        )
 
     @callback
     def async_call_later(
