@@ -206,6 +206,11 @@ class ReleaseScheduler:
             return self._dry_run()
         return None
 
+    def _setting(self, dry_run: bool | None) -> bool:
+        """A run's dry-run setting, fixed when it is armed or started: the action's, else the
+        account's option."""
+        return self._dry_run() if dry_run is None else dry_run
+
     # -- planning ------------------------------------------------------------------------------
 
     @callback
@@ -292,7 +297,7 @@ class ReleaseScheduler:
             release_at=at, target_date=target_date_for(rule, at), rule_id=rule.rule_id
         )
         # Kept until the run ends (`_start_run`'s done), whoever starts it.
-        self._release_dry_run[key] = self._dry_run() if dry_run is None else dry_run
+        self._release_dry_run[key] = self._setting(dry_run)
         self._call_later(
             at - PREPARE_LEAD,
             lambda: self._start_run(rule, attempt, dry_run=dry_run),
@@ -337,12 +342,13 @@ class ReleaseScheduler:
             # serves them all, with the setting of the one that started it. The `book` action
             # refuses another dry-run setting (`fixed_dry_run`), so none can take over another.
             return running
+        setting = self._setting(dry_run)
         task = self._background(
-            self._async_run(rule, attempt, resume=resume, dry_run=dry_run),
+            self._async_run(rule, attempt, resume=resume, dry_run=setting),
             f"{DOMAIN} release {rule.name} {attempt.target_date}",
         )
         self._running[key] = task
-        self._release_dry_run[key] = self._dry_run() if dry_run is None else dry_run
+        self._release_dry_run[key] = setting
 
         def done(_task: asyncio.Task[AttemptResult]) -> None:
             self._running.pop(key, None)
@@ -357,7 +363,7 @@ class ReleaseScheduler:
         attempt: PlannedAttempt,
         *,
         resume: Sequence[str],
-        dry_run: bool | None,
+        dry_run: bool,
     ) -> AttemptResult:
         state = self._state.setdefault(rule.rule_id, {})
         try:
@@ -384,7 +390,7 @@ class ReleaseScheduler:
         state: dict[str, Any],
         *,
         resume: Sequence[str],
-        dry_run: bool | None,
+        dry_run: bool,
     ) -> AttemptResult:
         # Every wait until the last minute runs on Home Assistant's timers (exact, and driven by
         # the freezer in tests); the engine prepares at WARM_LEAD and then fires on the loop's
@@ -413,7 +419,7 @@ class ReleaseScheduler:
             rule,
             club,
             payment_policy=self._payment_policy(),
-            dry_run=self._dry_run() if dry_run is None else dry_run,
+            dry_run=dry_run,
             resume_intent_ids=resume,
             on_progress=progress,
         )
